@@ -1,0 +1,53 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from accounts.models import User
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    add_form = UserCreationForm
+    form = UserEditForm
+    list_display = (
+        "email",
+        "phone",
+        "is_active",
+        "is_staff",
+        "banned_at",
+        "suspended_until",
+        "date_joined",
+        "last_seen_at",
+    )
+    list_filter = ("is_active", "is_staff", "is_superuser", "groups", "date_joined", "last_seen_at")
+    search_fields = ("email", "phone", "id")
+    ordering = ("-date_joined",)
+    date_hierarchy = "date_joined"
+    readonly_fields = ("id", "date_joined", "last_login", "last_seen_at", "token_version")
+    list_per_page = 50
+    show_full_result_count = False
+    fieldsets = (
+        (None, {"fields": ("id", "email", "password")}),
+        ("Contact", {"fields": ("phone", "time_zone")}),
+        ("Status", {"fields": ("is_active", "banned_at", "suspended_until", "token_version")}),
+        (
+            "Permissions",
+            {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Activity", {"fields": ("date_joined", "last_login", "last_seen_at")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
+    )

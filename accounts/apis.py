@@ -1,0 +1,115 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts import serializers as io
+from accounts.services import (
+    token_logout,
+    token_refresh,
+    user_change_password,
+    user_login,
+    user_logout_all,
+    user_signup,
+    user_update,
+)
+from accounts.throttles import (
+    LoginAccountThrottle,
+    LoginIpThrottle,
+    PasswordChangeUserThrottle,
+    RefreshIpThrottle,
+    SignupIpThrottle,
+)
+from core.schema import error_responses
+from core.validation import validated
+
+
+class AuthViewSet(viewsets.GenericViewSet):
+    """Sign-up, sign-in and sessions. Tokens: access (30 min) and rotating refresh (7 days)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=io.SignupInput,
+        responses={201: io.SignupOutput, **error_responses(400, 409, 429)},
+        tags=["auth"],
+    )
+    @action(detail=False, methods=["post"], throttle_classes=[SignupIpThrottle])
+    def signup(self, request: Request) -> Response:
+        result = user_signup(**validated(io.SignupInput, request.data))
+        body = {"user": result.user, "access": result.tokens.access, "refresh": result.tokens.refresh}
+        return Response(io.SignupOutput(body).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=io.LoginInput,
+        responses={200: io.LoginOutput, **error_responses(400, 401, 403, 429)},
+        tags=["auth"],
+    )
+    @action(detail=False, methods=["post"], throttle_classes=[LoginIpThrottle, LoginAccountThrottle])
+    def login(self, request: Request) -> Response:
+        data = validated(io.LoginInput, request.data)
+        user, tokens = user_login(request=request, email=data["email"], password=data["password"])
+        body = {"user": user, "access": tokens.access, "refresh": tokens.refresh}
+        return Response(io.LoginOutput(body).data)
+
+    @extend_schema(
+        request=io.RefreshInput,
+        responses={200: io.TokenPairOutput, **error_responses(400, 401, 403, 429)},
+        tags=["auth"],
+    )
+    @action(detail=False, methods=["post"], throttle_classes=[RefreshIpThrottle])
+    def refresh(self, request: Request) -> Response:
+        tokens = token_refresh(**validated(io.RefreshInput, request.data))
+        return Response(io.TokenPairOutput(tokens).data)
+
+    @extend_schema(
+        request=io.RefreshInput, responses={204: None, **error_responses(400, 401)}, tags=["auth"]
+    )
+    @action(detail=False, methods=["post"])
+    def logout(self, request: Request) -> Response:
+        token_logout(**validated(io.RefreshInput, request.data))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={204: None, **error_responses(401)}, tags=["auth"])
+    @action(detail=False, methods=["post"], url_path="logout-all", permission_classes=[IsAuthenticated])
+    def logout_all(self, request: Request) -> Response:
+        user_logout_all(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=io.PasswordChangeInput,
+        responses={200: io.TokenPairOutput, **error_responses(400, 401, 429)},
+        tags=["auth"],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="password/change",
+        permission_classes=[IsAuthenticated],
+        throttle_classes=[PasswordChangeUserThrottle],
+    )
+    def password_change(self, request: Request) -> Response:
+        data = validated(io.PasswordChangeInput, request.data)
+        tokens = user_change_password(user=request.user, **data)
+        return Response(io.TokenPairOutput(tokens).data)
+
+
+class MeViewSet(viewsets.GenericViewSet):
+    """The signed-in account."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: io.MeOutput, **error_responses(401)}, tags=["account"])
+    def retrieve(self, request: Request) -> Response:
+        return Response(io.MeOutput(request.user).data)
+
+    @extend_schema(
+        request=io.MeUpdateInput,
+        responses={200: io.MeOutput, **error_responses(400, 401, 409)},
+        tags=["account"],
+    )
+    def partial_update(self, request: Request) -> Response:
+        user = user_update(user=request.user, data=validated(io.MeUpdateInput, request.data))
+        return Response(io.MeOutput(user).data)

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.utils import timezone
+from rest_framework_simplejwt import authentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.tokens import Token
+
+from accounts.models import User
+from accounts.services import user_ensure_may_sign_in
+from accounts.tokens import TOKEN_VERSION_CLAIM
+
+
+class JWTAuthentication(authentication.JWTAuthentication):
+    """simplejwt's bearer authentication, plus the checks that make revocation immediate.
+
+    On every request: the account must be active, not banned or suspended, and the token's
+    version must equal the user's current one (logout-all, password change and bans raise
+    it). `last_seen_at` is refreshed at most every KINDRED_LAST_SEEN_RESOLUTION.
+    """
+
+    def get_user(self, validated_token: Token) -> User:
+        user = super().get_user(validated_token)
+        if not user.is_active:
+            raise AuthenticationFailed("This account is no longer active.", code="account_inactive")
+        if validated_token.get(TOKEN_VERSION_CLAIM) != user.token_version:
+            raise AuthenticationFailed("This session has been signed out.", code="token_revoked")
+        user_ensure_may_sign_in(user=user)
+        _touch_last_seen(user)
+        return user
+
+
+def _touch_last_seen(user: User) -> None:
+    now = timezone.now()
+    if user.last_seen_at is None or now - user.last_seen_at > settings.KINDRED_LAST_SEEN_RESOLUTION:
+        User.objects.filter(pk=user.pk).update(last_seen_at=now)
+        user.last_seen_at = now

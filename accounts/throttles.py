@@ -1,0 +1,35 @@
+import hashlib
+
+from rest_framework.request import Request
+
+from accounts.models import normalize_email
+from core.throttling import IpThrottle, RedisRateThrottle, UserThrottle
+
+
+class SignupIpThrottle(IpThrottle):
+    scope = "signup_ip"
+
+
+class LoginIpThrottle(IpThrottle):
+    scope = "login_ip"
+
+
+class LoginAccountThrottle(RedisRateThrottle):
+    """Per target account, so that guessing one person's password from many IPs is slowed."""
+
+    scope = "login_account"
+
+    def identity(self, request: Request) -> str | None:
+        email = request.data.get("email") if hasattr(request.data, "get") else None
+        if not isinstance(email, str) or not email.strip():
+            return None
+        # Hashed: Redis keys should not hold people's email addresses.
+        return hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
+
+
+class RefreshIpThrottle(IpThrottle):
+    scope = "refresh_ip"
+
+
+class PasswordChangeUserThrottle(UserThrottle):
+    scope = "password_change_user"

@@ -1,0 +1,1 @@
+"""Settings package: `base` holds everything shared; `local`, `test` and `production` adjust it."""
