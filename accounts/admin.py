@@ -48,6 +48,4 @@ class UserAdmin(DjangoUserAdmin):
         ),
         ("Activity", {"fields": ("date_joined", "last_login", "last_seen_at")}),
     )
-    add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
-    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import serializers as io
+from accounts.authentication import JWTAuthentication
 from accounts.services import (
     token_logout,
     token_refresh,
@@ -27,11 +28,18 @@ from core.validation import validated
 
 
 class AuthViewSet(viewsets.GenericViewSet):
-    """Sign-up, sign-in and sessions. Tokens: access (30 min) and rotating refresh (7 days)."""
+    """Sign-up, sign-in and sessions: a 30-minute access token and a rotating refresh token.
+
+    The public actions ignore any Authorization header, so that a stale access token sent
+    out of habit never stands in the way of signing in or refreshing.
+    """
 
     permission_classes = [AllowAny]
+    authentication_classes: list = []
 
     @extend_schema(
+        summary="Create an account",
+        description="409 `email_taken` / `phone_taken` for duplicates.",
         request=io.SignupInput,
         responses={201: io.SignupOutput, **error_responses(400, 409, 429)},
         tags=["auth"],
@@ -39,22 +47,33 @@ class AuthViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], throttle_classes=[SignupIpThrottle])
     def signup(self, request: Request) -> Response:
         result = user_signup(**validated(io.SignupInput, request.data))
-        body = {"user": result.user, "access": result.tokens.access, "refresh": result.tokens.refresh}
+        body = {"user": result.user, **vars(result.tokens)}
         return Response(io.SignupOutput(body).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        summary="Sign in",
+        description=(
+            "Wrong password and unknown email both give 401 `invalid_credentials`; banned or "
+            "suspended accounts get 403 `account_banned` / `account_suspended`."
+        ),
         request=io.LoginInput,
         responses={200: io.LoginOutput, **error_responses(400, 401, 403, 429)},
         tags=["auth"],
     )
-    @action(detail=False, methods=["post"], throttle_classes=[LoginIpThrottle, LoginAccountThrottle])
+    @action(
+        detail=False, methods=["post"], throttle_classes=[LoginIpThrottle, LoginAccountThrottle]
+    )
     def login(self, request: Request) -> Response:
         data = validated(io.LoginInput, request.data)
         user, tokens = user_login(request=request, email=data["email"], password=data["password"])
-        body = {"user": user, "access": tokens.access, "refresh": tokens.refresh}
-        return Response(io.LoginOutput(body).data)
+        return Response(io.LoginOutput({"user": user, **vars(tokens)}).data)
 
     @extend_schema(
+        summary="Rotate the refresh token",
+        description=(
+            "The presented refresh token dies. Presenting it again is treated as theft: every "
+            "session of the account ends (401 `token_reused`)."
+        ),
         request=io.RefreshInput,
         responses={200: io.TokenPairOutput, **error_responses(400, 401, 403, 429)},
         tags=["auth"],
@@ -65,20 +84,38 @@ class AuthViewSet(viewsets.GenericViewSet):
         return Response(io.TokenPairOutput(tokens).data)
 
     @extend_schema(
-        request=io.RefreshInput, responses={204: None, **error_responses(400, 401)}, tags=["auth"]
+        summary="Sign out this session",
+        description="Blacklists the given refresh token. Idempotent.",
+        request=io.RefreshInput,
+        responses={204: None, **error_responses(400, 401)},
+        tags=["auth"],
     )
     @action(detail=False, methods=["post"])
     def logout(self, request: Request) -> Response:
         token_logout(**validated(io.RefreshInput, request.data))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses={204: None, **error_responses(401)}, tags=["auth"])
-    @action(detail=False, methods=["post"], url_path="logout-all", permission_classes=[IsAuthenticated])
+    @extend_schema(
+        summary="Sign out everywhere",
+        description="Revokes every refresh and access token of the account, the caller's too.",
+        request=None,
+        responses={204: None, **error_responses(401)},
+        tags=["auth"],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="logout-all",
+        permission_classes=[IsAuthenticated],
+        authentication_classes=[JWTAuthentication],
+    )
     def logout_all(self, request: Request) -> Response:
         user_logout_all(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
+        summary="Change the password",
+        description="Ends every other session and returns a fresh token pair for this one.",
         request=io.PasswordChangeInput,
         responses={200: io.TokenPairOutput, **error_responses(400, 401, 429)},
         tags=["auth"],
@@ -88,6 +125,7 @@ class AuthViewSet(viewsets.GenericViewSet):
         methods=["post"],
         url_path="password/change",
         permission_classes=[IsAuthenticated],
+        authentication_classes=[JWTAuthentication],
         throttle_classes=[PasswordChangeUserThrottle],
     )
     def password_change(self, request: Request) -> Response:
@@ -101,11 +139,15 @@ class MeViewSet(viewsets.GenericViewSet):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: io.MeOutput, **error_responses(401)}, tags=["account"])
+    @extend_schema(
+        summary="My account", responses={200: io.MeOutput, **error_responses(401)}, tags=["account"]
+    )
     def retrieve(self, request: Request) -> Response:
         return Response(io.MeOutput(request.user).data)
 
     @extend_schema(
+        summary="Edit my account",
+        description="Phone (international form, or null to remove) and time zone (IANA name).",
         request=io.MeUpdateInput,
         responses={200: io.MeOutput, **error_responses(400, 401, 409)},
         tags=["account"],

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+
 def normalize_email(email: str) -> str:
     """Emails are stored trimmed and lower-cased, so uniqueness ignores case."""
     return email.strip().lower()

@@ -50,7 +50,8 @@ class MeUpdateInput(serializers.Serializer):
     def validate_time_zone(self, value: str) -> str:
         if value not in zoneinfo.available_timezones():
             raise serializers.ValidationError(
-                "Unknown time zone; use an IANA name such as Europe/Paris.", code="invalid_time_zone"
+                "Unknown time zone; use an IANA name such as Europe/Paris.",
+                code="invalid_time_zone",
             )
         return value
 

@@ -15,7 +15,12 @@ from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.models import User, normalize_email
-from accounts.tokens import TOKEN_VERSION_CLAIM, TokenPair, refresh_token_claims, token_pair_for_user
+from accounts.tokens import (
+    TOKEN_VERSION_CLAIM,
+    TokenPair,
+    refresh_token_claims,
+    token_pair_for_user,
+)
 from core.exceptions import AuthenticationRequired, Conflict, PermissionDenied, ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -49,7 +54,9 @@ def _password_errors(password: str, user: User | None) -> list[str]:
     return []
 
 
-def _ensure_unique_contacts(*, email: str | None, phone: str | None, exclude_id: UUID | None) -> None:
+def _ensure_unique_contacts(
+    *, email: str | None, phone: str | None, exclude_id: UUID | None
+) -> None:
     others = User.objects.exclude(pk=exclude_id) if exclude_id else User.objects.all()
     if email and others.filter(email=email).exists():
         raise Conflict("An account with this email already exists.", code="email_taken")
@@ -129,7 +136,9 @@ def token_refresh(*, refresh: str) -> TokenPair:
             BlacklistedToken.objects.create(token=outstanding)
             tokens = token_pair_for_user(user)
     if is_reused:
-        logger.warning("refresh token reused; all sessions revoked", extra={"user_id": str(user.pk)})
+        logger.warning(
+            "refresh token reused; all sessions revoked", extra={"user_id": str(user.pk)}
+        )
         raise AuthenticationRequired(
             "This refresh token was already used. Every session has been signed out.",
             code="token_reused",

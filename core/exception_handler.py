@@ -49,7 +49,9 @@ def _render(exc: Exception) -> Response:
     if isinstance(exc, RequestDataTooBig):
         return _response(413, "request_too_large", "The request body is too large.")
     if isinstance(exc, DjangoValidationError):
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        fields = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         return _response(400, "validation_error", "Some fields are invalid.", {"fields": fields})
     if isinstance(exc, drf.ValidationError):
         return _response(

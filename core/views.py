@@ -11,7 +11,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse(error_body("bad_request", "The request could not be processed."), status=400)
+    return JsonResponse(
+        error_body("bad_request", "The request could not be processed."), status=400
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

@@ -434,7 +434,9 @@ def test_signup_is_throttled_per_ip(api_client, settings):
     settings.KINDRED_THROTTLES = {**settings.KINDRED_THROTTLES, "signup_ip": "2/3600"}
 
     statuses = [
-        api_client.post(SIGNUP, {"email": f"n{n}@example.com", "password": "lovelace-1815"}).status_code
+        api_client.post(
+            SIGNUP, {"email": f"n{n}@example.com", "password": "lovelace-1815"}
+        ).status_code
         for n in range(3)
     ]
 
@@ -446,10 +448,14 @@ def test_forwarded_for_is_ignored_without_trusted_proxies(api_client, settings):
     settings.KINDRED_THROTTLES = {**settings.KINDRED_THROTTLES, "login_ip": "1/600"}
 
     first = api_client.post(
-        LOGIN, {"email": "a@example.com", "password": "x1234567"}, HTTP_X_FORWARDED_FOR="198.51.100.1"
+        LOGIN,
+        {"email": "a@example.com", "password": "x1234567"},
+        HTTP_X_FORWARDED_FOR="198.51.100.1",
     )
     second = api_client.post(
-        LOGIN, {"email": "b@example.com", "password": "x1234567"}, HTTP_X_FORWARDED_FOR="198.51.100.2"
+        LOGIN,
+        {"email": "b@example.com", "password": "x1234567"},
+        HTTP_X_FORWARDED_FOR="198.51.100.2",
     )
 
     assert (first.status_code, second.status_code) == (401, 429)
@@ -527,3 +533,11 @@ def test_expired_refresh_tokens_are_flushed(user):
 
     assert flush_expired_tokens_task() == 1
     assert not OutstandingToken.objects.exists()
+
+
+def test_public_auth_actions_ignore_a_stale_authorization_header(user):
+    tokens = login(user.email)
+    stale = bearer("expired.or.garbage")
+
+    assert stale.post(REFRESH, {"refresh": tokens["refresh"]}).status_code == 200
+    assert stale.post(LOGIN, {"email": user.email, "password": PASSWORD}).status_code == 200

@@ -197,7 +197,9 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT)},
     }
-    EMBEDDED_FALLBACKS.append(f"storage: files on disk at {MEDIA_ROOT} (AWS_STORAGE_BUCKET_NAME unset)")
+    EMBEDDED_FALLBACKS.append(
+        f"storage: files on disk at {MEDIA_ROOT} (AWS_STORAGE_BUCKET_NAME unset)"
+    )
 
 STORAGES = {
     "default": _default_storage,

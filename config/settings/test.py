@@ -5,12 +5,14 @@ gets its own key prefix so that workers never see each other's counters.
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-os.environ.setdefault("KINDRED_MEDIA_ROOT", "/tmp/kindred-test-media")
+os.environ.setdefault("KINDRED_MEDIA_ROOT", str(Path(tempfile.gettempdir()) / "kindred-test-media"))
 
-from .base import *  # noqa: E402, F403
-from .base import DATABASE_URL, EMBEDDED_POSTGRES_DIR  # noqa: E402
+from .base import *  # noqa: F403
+from .base import DATABASE_URL, EMBEDDED_POSTGRES_DIR
 
 SECRET_KEY = "test-only-secret-key-with-enough-length-to-sign-jwt-tokens"
 DEBUG = False
