@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import serializers as io
-from accounts.authentication import JWTAuthentication
+from accounts.authentication import AuthenticatedRequest, JWTAuthentication
 from accounts.services import (
     token_logout,
     token_refresh,
@@ -109,7 +109,7 @@ class AuthViewSet(viewsets.GenericViewSet):
         permission_classes=[IsAuthenticated],
         authentication_classes=[JWTAuthentication],
     )
-    def logout_all(self, request: Request) -> Response:
+    def logout_all(self, request: AuthenticatedRequest) -> Response:
         user_logout_all(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -128,7 +128,7 @@ class AuthViewSet(viewsets.GenericViewSet):
         authentication_classes=[JWTAuthentication],
         throttle_classes=[PasswordChangeUserThrottle],
     )
-    def password_change(self, request: Request) -> Response:
+    def password_change(self, request: AuthenticatedRequest) -> Response:
         data = validated(io.PasswordChangeInput, request.data)
         tokens = user_change_password(user=request.user, **data)
         return Response(io.TokenPairOutput(tokens).data)
@@ -142,7 +142,7 @@ class MeViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="My account", responses={200: io.MeOutput, **error_responses(401)}, tags=["account"]
     )
-    def retrieve(self, request: Request) -> Response:
+    def retrieve(self, request: AuthenticatedRequest) -> Response:
         return Response(io.MeOutput(request.user).data)
 
     @extend_schema(
@@ -152,6 +152,6 @@ class MeViewSet(viewsets.GenericViewSet):
         responses={200: io.MeOutput, **error_responses(400, 401, 409)},
         tags=["account"],
     )
-    def partial_update(self, request: Request) -> Response:
+    def partial_update(self, request: AuthenticatedRequest) -> Response:
         user = user_update(user=request.user, data=validated(io.MeUpdateInput, request.data))
         return Response(io.MeOutput(user).data)

@@ -1,5 +1,8 @@
+from typing import cast
+
 from django.conf import settings
 from django.utils import timezone
+from rest_framework.request import Request
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.tokens import Token
@@ -7,6 +10,12 @@ from rest_framework_simplejwt.tokens import Token
 from accounts.models import User
 from accounts.services import user_ensure_may_sign_in
 from accounts.tokens import TOKEN_VERSION_CLAIM
+
+
+class AuthenticatedRequest(Request):
+    """The request of a view that requires authentication: `user` is a real account."""
+
+    user: User
 
 
 class JWTAuthentication(authentication.JWTAuthentication):
@@ -17,8 +26,8 @@ class JWTAuthentication(authentication.JWTAuthentication):
     it). `last_seen_at` is refreshed at most every KINDRED_LAST_SEEN_RESOLUTION.
     """
 
-    def get_user(self, validated_token: Token) -> User:
-        user = super().get_user(validated_token)
+    def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
+        user = cast(User, super().get_user(validated_token))
         if not user.is_active:
             raise AuthenticationFailed("This account is no longer active.", code="account_inactive")
         if validated_token.get(TOKEN_VERSION_CLAIM) != user.token_version:

@@ -1,4 +1,5 @@
 import zoneinfo
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
@@ -14,7 +15,7 @@ class PhoneField(serializers.CharField):
         kwargs.setdefault("max_length", 32)
         super().__init__(**kwargs)  # type: ignore[arg-type]
 
-    def to_internal_value(self, data: object) -> str:
+    def to_internal_value(self, data: Any) -> str:
         text = super().to_internal_value(data)
         try:
             return normalize_phone(text)

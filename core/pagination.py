@@ -7,21 +7,19 @@ class CursorPagination(pagination.CursorPagination):
     """Opaque cursors (stable under inserts) with a `limit` capped at KINDRED_MAX_PAGE_SIZE.
 
     Responses are `{"results": [...], "next": url or null, "previous": url or null}`.
+    Nonsense limits (zero, negative, not a number) fall back to the default page size.
     """
 
     ordering = "-created_at"
     page_size_query_param = "limit"
 
-    @property
-    def max_page_size(self) -> int:  # type: ignore[override]
-        return int(settings.KINDRED_MAX_PAGE_SIZE)
-
     def get_page_size(self, request: Request) -> int:
+        default: int = settings.REST_FRAMEWORK["PAGE_SIZE"]
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return int(self.page_size or settings.REST_FRAMEWORK["PAGE_SIZE"])
         try:
-            requested = int(raw)
+            requested = int(raw) if raw is not None else default
         except ValueError:
-            return int(self.page_size or settings.REST_FRAMEWORK["PAGE_SIZE"])
-        return max(1, min(requested, self.max_page_size))
+            requested = default
+        if requested < 1:
+            requested = default
+        return min(requested, settings.KINDRED_MAX_PAGE_SIZE)

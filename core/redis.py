@@ -39,7 +39,7 @@ def _client(url: str) -> redis.Redis:
 
 
 @lru_cache(maxsize=1)
-def _embedded_server():  # type: ignore[no-untyped-def]
+def _embedded_server():
     import fakeredis
 
     return fakeredis.FakeServer()

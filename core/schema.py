@@ -37,5 +37,5 @@ class KindredJWTScheme(OpenApiAuthenticationExtension):
     target_class = "accounts.authentication.JWTAuthentication"
     name = "bearerAuth"
 
-    def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]
+    def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

@@ -8,6 +8,7 @@ in `.env.example`. Services that are not configured fall back to embedded stand-
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -134,7 +135,7 @@ REDIS_URL = env("REDIS_URL", default="")
 REDIS_KEY_PREFIX = env("KINDRED_REDIS_PREFIX", default="kindred")
 
 if REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
@@ -142,7 +143,7 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
-    CHANNEL_LAYERS = {
+    CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_KEY_PREFIX}:asgi"},
@@ -191,7 +192,7 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_FILE_OVERWRITE = False
     AWS_S3_SIGNATURE_VERSION = "s3v4"
     AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", default="path")
-    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage"}
+    _default_storage: dict[str, Any] = {"BACKEND": "storages.backends.s3.S3Storage"}
 else:
     _default_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -201,14 +202,14 @@ else:
         f"storage: files on disk at {MEDIA_ROOT} (AWS_STORAGE_BUCKET_NAME unset)"
     )
 
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": _default_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 # --- REST API ------------------------------------------------------------------------------
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -219,6 +220,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.pagination.CursorPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # No OPTIONS introspection of serializers (the schema documents them); CORS preflight
+    # is answered by the CORS middleware before any view.
+    "DEFAULT_METADATA_CLASS": None,
     "EXCEPTION_HANDLER": "core.exception_handler.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -279,7 +283,7 @@ CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="json")  # "json" or "text"
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
@@ -302,6 +306,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # runserver (daphne) prints each request itself; don't log it a second time.
+        "django.channels.server": {"level": "INFO", "handlers": [], "propagate": False},
         # daphne logs every request at INFO; our middleware already carries the request id.
         "daphne": {"level": "WARNING"},
     },
