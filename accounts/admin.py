@@ -2,16 +2,25 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts.models import User
+from accounts.models import User, normalize_email
 
 
-class UserCreationForm(AdminUserCreationForm):
+class NormalizedEmailMixin:
+    """Emails are stored lower-cased (a database constraint insists), so clean them so."""
+
+    cleaned_data: dict
+
+    def clean_email(self) -> str:
+        return normalize_email(self.cleaned_data["email"])
+
+
+class UserCreationForm(NormalizedEmailMixin, AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(NormalizedEmailMixin, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
