@@ -28,7 +28,8 @@ def test_database_refuses_an_email_that_is_not_lowercase():
         cursor.execute(
             "INSERT INTO accounts_user (id, email, password, is_superuser, is_active, is_staff,"
             " date_joined, time_zone, token_version)"
-            " VALUES (gen_random_uuid(), 'ADA@example.com', '', false, true, false, now(), 'UTC', 0)"
+            " VALUES (gen_random_uuid(), 'ADA@example.com', '', false, true, false, now(),"
+            " 'UTC', 0)"
         )
 
 
