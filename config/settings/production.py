@@ -71,3 +71,8 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Kindred <no-reply@localhost>")
+
+# HSTS preload is opt-in (DJANGO_SECURE_HSTS_PRELOAD): submitting a domain to the browsers'
+# preload list is hard to undo, so the deploy check's reminder is silenced while it is off.
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
