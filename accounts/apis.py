@@ -21,6 +21,7 @@ from accounts.throttles import (
     LoginIpThrottle,
     PasswordChangeUserThrottle,
     RefreshIpThrottle,
+    SignupAccountThrottle,
     SignupIpThrottle,
 )
 from core.schema import error_responses
@@ -44,7 +45,9 @@ class AuthViewSet(viewsets.GenericViewSet):
         responses={201: io.SignupOutput, **error_responses(400, 409, 429)},
         tags=["auth"],
     )
-    @action(detail=False, methods=["post"], throttle_classes=[SignupIpThrottle])
+    @action(
+        detail=False, methods=["post"], throttle_classes=[SignupIpThrottle, SignupAccountThrottle]
+    )
     def signup(self, request: Request) -> Response:
         result = user_signup(**validated(io.SignupInput, request.data))
         body = {"user": result.user, **vars(result.tokens)}

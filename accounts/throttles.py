@@ -14,10 +14,8 @@ class LoginIpThrottle(IpThrottle):
     scope = "login_ip"
 
 
-class LoginAccountThrottle(RedisRateThrottle):
-    """Per target account, so that guessing one person's password from many IPs is slowed."""
-
-    scope = "login_account"
+class EmailThrottle(RedisRateThrottle):
+    """Per email named in the body (hashed), whatever IPs the requests come from."""
 
     def identity(self, request: Request) -> str | None:
         email = request.data.get("email") if hasattr(request.data, "get") else None
@@ -25,6 +23,16 @@ class LoginAccountThrottle(RedisRateThrottle):
             return None
         # Hashed: Redis keys should not hold people's email addresses.
         return hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
+
+
+class SignupAccountThrottle(EmailThrottle):
+    scope = "signup_account"
+
+
+class LoginAccountThrottle(EmailThrottle):
+    """Slows guessing one person's password from many IPs."""
+
+    scope = "login_account"
 
 
 class RefreshIpThrottle(IpThrottle):

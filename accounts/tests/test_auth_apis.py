@@ -541,3 +541,19 @@ def test_public_auth_actions_ignore_a_stale_authorization_header(user):
 
     assert stale.post(REFRESH, {"refresh": tokens["refresh"]}).status_code == 200
     assert stale.post(LOGIN, {"email": user.email, "password": PASSWORD}).status_code == 200
+
+
+def test_signup_is_throttled_per_email_across_ips(api_client, settings):
+    settings.KINDRED_THROTTLES = {**settings.KINDRED_THROTTLES, "signup_account": "2/3600"}
+    UserFactory(email="target@example.com")
+
+    statuses = [
+        api_client.post(
+            SIGNUP,
+            {"email": "Target@example.com", "password": "lovelace-1815"},
+            REMOTE_ADDR=f"10.0.1.{n}",
+        ).status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [409, 409, 429]

@@ -248,6 +248,7 @@ SIMPLE_JWT = {
 # Throttles: "<count>/<seconds>". Login is counted per client IP and per account (email).
 KINDRED_THROTTLES = {
     "signup_ip": env("THROTTLE_SIGNUP_IP", default="10/3600"),
+    "signup_account": env("THROTTLE_SIGNUP_ACCOUNT", default="5/3600"),
     "login_ip": env("THROTTLE_LOGIN_IP", default="30/900"),
     "login_account": env("THROTTLE_LOGIN_ACCOUNT", default="10/900"),
     "refresh_ip": env("THROTTLE_REFRESH_IP", default="120/900"),
