@@ -39,7 +39,9 @@ def _chromium_path() -> str:
     return os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright runs, its event loop is "running" in this
+# thread, which breaks asyncio tests (Channels consumers) that run after this folder.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     path = _chromium_path()
     if not (Path(path).is_file() and os.access(path, os.X_OK)):
