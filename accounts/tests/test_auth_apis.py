@@ -1,8 +1,6 @@
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -10,6 +8,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from conftest import PASSWORD
+from core.testing import run_in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -115,24 +114,11 @@ def test_signup_refuses_malformed_email(api_client):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_signups_with_same_email_create_one_user():
-    statuses: list[int] = []
-    barrier = threading.Barrier(2)
+    def sign_up() -> int:
+        payload = {"email": "race@example.com", "password": "lovelace-1815"}
+        return APIClient().post(SIGNUP, payload).status_code
 
-    def sign_up() -> None:
-        try:
-            barrier.wait()
-            response = APIClient().post(
-                SIGNUP, {"email": "race@example.com", "password": "lovelace-1815"}
-            )
-            statuses.append(response.status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sign_up) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = run_in_threads(sign_up, 2)
 
     assert sorted(statuses) == [201, 409]
     assert User.objects.filter(email="race@example.com").count() == 1
@@ -283,21 +269,10 @@ def test_refresh_with_an_access_token_is_refused(user):
 def test_concurrent_refreshes_of_one_token_let_exactly_one_through():
     user = UserFactory(password=PASSWORD)
     refresh = login(user.email)["refresh"]
-    statuses: list[int] = []
-    barrier = threading.Barrier(2)
 
-    def rotate() -> None:
-        try:
-            barrier.wait()
-            statuses.append(APIClient().post(REFRESH, {"refresh": refresh}).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=rotate) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = run_in_threads(
+        lambda: APIClient().post(REFRESH, {"refresh": refresh}).status_code, 2
+    )
 
     assert sorted(statuses) == [200, 401]
 
