@@ -12,16 +12,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed-base: requirements/base.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements/base.txt
+$(VENV)/.installed-local: requirements/local.txt requirements/base.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements/local.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements/dev.txt requirements/base.txt | $(BIN)/python
+$(VENV)/.installed-dev: requirements/dev.txt requirements/local.txt requirements/base.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements/dev.txt
-	touch $@ $(VENV)/.installed-base
+	touch $@ $(VENV)/.installed-local
 
 ## run: embedded PostgreSQL (unless DATABASE_URL), migrations, demo data, server on :8000
-run: $(VENV)/.installed-base
+run: $(VENV)/.installed-local
 	$(BIN)/python scripts/run.py
 
 ## test: lint, format, types, migrations, schema, deploy check, then pytest on the real stack
