@@ -11,6 +11,7 @@ admin.site.index_title = "Moderation and accounts"
 api_v1 = [
     path("", include("core.urls")),
     path("", include("accounts.urls")),
+    path("", include("profiles.urls")),
 ]
 
 urlpatterns = [

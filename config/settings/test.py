@@ -21,7 +21,7 @@ LOGGING["handlers"]["console"]["formatter"] = "text"  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-REDIS_KEY_PREFIX = f"kindred-test-{_worker}"
+REDIS_KEY_PREFIX = f"{os.environ.get('KINDRED_REDIS_PREFIX', 'kindred-test')}-{_worker}"
 CACHES["default"]["KEY_PREFIX"] = REDIS_KEY_PREFIX  # noqa: F405
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{REDIS_KEY_PREFIX}:asgi"  # noqa: F405
 
