@@ -254,6 +254,7 @@ KINDRED_THROTTLES = {
     "login_account": env("THROTTLE_LOGIN_ACCOUNT", default="10/900"),
     "refresh_ip": env("THROTTLE_REFRESH_IP", default="120/900"),
     "password_change_user": env("THROTTLE_PASSWORD_CHANGE_USER", default="10/3600"),
+    "location_user": env("THROTTLE_LOCATION_USER", default="30/3600"),
 }
 # Number of reverse proxies in front of the app; their X-Forwarded-For entries are trusted.
 KINDRED_TRUSTED_PROXY_COUNT = env.int("KINDRED_TRUSTED_PROXY_COUNT", default=0)
