@@ -44,9 +44,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     # IANA name; daily quotas (likes) reset at midnight in this zone.
     time_zone = models.CharField(max_length=64, default="UTC")
     is_active = models.BooleanField(
-        default=True, help_text="Inactive accounts cannot sign in; their tokens stop working."
+        "active",
+        default=True,
+        help_text="Inactive accounts cannot sign in; their tokens stop working.",
     )
-    is_staff = models.BooleanField(default=False, help_text="May sign in to the admin.")
+    is_staff = models.BooleanField(
+        "staff status", default=False, help_text="May sign in to the admin."
+    )
     banned_at = models.DateTimeField(
         null=True, blank=True, help_text="Set by moderation; a banned account cannot sign in."
     )

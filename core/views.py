@@ -1,12 +1,23 @@
-"""Django-level error handlers, so that paths DRF never sees answer in the same shape."""
+"""Django-level error handlers, so that paths DRF never sees answer in the same shape.
 
-from django.http import HttpRequest, JsonResponse
+The admin is a web page for people: it keeps Django's HTML error pages.
+"""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+
+
+def _is_admin(request: HttpRequest) -> bool:
+    return request.path.startswith("/admin/")
+
 
 from core.errors import error_body
 from core.logging import current_request_id
 
 
-def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_admin(request) and exception is not None:
+        return defaults.page_not_found(request, exception)
     return JsonResponse(error_body("not_found", "No such endpoint."), status=404)
 
 
@@ -16,13 +27,17 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Jso
     )
 
 
-def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_admin(request) and exception is not None:
+        return defaults.permission_denied(request, exception)
     return JsonResponse(
         error_body("permission_denied", "You do not have permission to do this."), status=403
     )
 
 
-def server_error(request: HttpRequest) -> JsonResponse:
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_admin(request):
+        return defaults.server_error(request)
     return JsonResponse(
         error_body(
             "internal_error",

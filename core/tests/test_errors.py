@@ -128,3 +128,14 @@ def test_crash_outside_drf_is_a_json_500():
 
     assert_envelope(response, 500, "internal_error")
     assert "Traceback" not in response.content.decode()
+
+
+def test_admin_pages_keep_html_error_pages():
+    staff = UserFactory(is_staff=True)
+    client = Client()
+    client.force_login(staff)
+
+    response = client.get("/admin/accounts/user/")
+
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")

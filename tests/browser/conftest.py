@@ -13,15 +13,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-# Playwright's sync API keeps an asyncio event loop running in this thread (it switches to
-# it with greenlets), so Django's async-safety check sees "a running event loop" and raises
-# SynchronousOnlyOperation when a test touches the database after the browser started. The
-# ORM calls here are plain synchronous code in the test thread; the live server runs in
-# its own thread. This is the workaround Django documents for such environments, and it
-# applies to this folder's tests only (a conftest is imported only when its folder is
-# collected).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",  # we run as root, where Chromium's sandbox refuses to start
@@ -49,15 +40,24 @@ def browser() -> Iterator[Browser]:
         if os.environ.get("REQUIRE_SERVICES") == "1":
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+    # Playwright's sync API keeps an asyncio event loop running in this thread (it switches
+    # to it with greenlets), so Django's async-safety check sees "a running event loop" and
+    # raises SynchronousOnlyOperation whenever a test (or transactional_db's flush) touches
+    # the database while the browser is up. The ORM calls here are plain synchronous code in
+    # the test thread; the live server answers from its own thread. Django's documented
+    # escape hatch, DJANGO_ALLOW_ASYNC_UNSAFE, is set only for exactly as long as Playwright
+    # runs, so the checks stay on for every other test in the run.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        playwright = sync_playwright().start()
         try:
-            yield chromium
+            chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
         finally:
-            chromium.close()
-    finally:
-        playwright.stop()
+            playwright.stop()
 
 
 @pytest.fixture
