@@ -139,3 +139,9 @@ def test_admin_pages_keep_html_error_pages():
 
     assert response.status_code == 403
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_unsafe_methods_on_unknown_api_paths_are_json_404s():
+    response = Client().delete("/api/v1/profile/prompts/not-a-uuid")
+
+    assert_envelope(response, 404, "not_found")

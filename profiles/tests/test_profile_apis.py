@@ -39,7 +39,7 @@ def test_new_profile_shows_onboarding_with_nothing_done(auth_client):
 
 
 def test_patch_basics_and_preferences(auth_client, user):
-    Interest.objects.create(slug="hiking", name="Hiking")
+    Interest.objects.create(slug="test-hiking", name="Hiking")
     response = auth_client.patch(
         PROFILE,
         {
@@ -51,7 +51,7 @@ def test_patch_basics_and_preferences(auth_client, user):
             "age_max": 45,
             "max_distance_km": 25,
             "bio": "Mathematician.",
-            "interests": ["hiking"],
+            "interests": ["test-hiking"],
             "languages": ["en", "fr"],
             "religion": "None",
             "marital_status": "never_married",
@@ -62,7 +62,7 @@ def test_patch_basics_and_preferences(auth_client, user):
     body = response.json()
     assert body["display_name"] == "Ada"
     assert body["interested_in"] == ["man", "nonbinary"]
-    assert body["interests"] == [{"slug": "hiking", "name": "Hiking", "category": ""}]
+    assert body["interests"] == [{"slug": "test-hiking", "name": "Hiking", "category": ""}]
     assert body["age"] >= 35
     done = steps_of(body)
     assert done["basics"] is True
