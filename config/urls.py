@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views as core_views
+from core.media import serve_signed_media
 
 admin.site.site_header = "Kindred moderation console"
 admin.site.site_title = "Kindred admin"
@@ -19,8 +21,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
+    # Disk storage only (embedded mode): files behind the signed URLs of core.storage.
+    re_path(r"^media/(?P<name>.+)$", serve_signed_media, name="signed-media"),
     # Unknown API paths answer in the error shape even with DEBUG on.
-    re_path(r"^api/", core_views.not_found),
+    # (csrf_exempt: a PATCH/DELETE to a malformed API path is a JSON 404, not a CSRF page.)
+    re_path(r"^api/", csrf_exempt(core_views.not_found)),
 ]
 
 handler400 = "core.views.bad_request"

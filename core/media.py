@@ -14,6 +14,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import storages
 from django.http import FileResponse, HttpRequest
 from django.http.response import HttpResponseBase
+from django.views.decorators.csrf import csrf_exempt
 
 from core.errors import error_response
 from core.exceptions import ApplicationError, NotFound
@@ -26,6 +27,7 @@ class _MethodNotAllowed(ApplicationError):
     default_message = "Media can only be read."
 
 
+@csrf_exempt  # reads only; other methods get 405 in the error shape, not CSRF's HTML page
 def serve_signed_media(request: HttpRequest, name: str) -> HttpResponseBase:
     if request.method not in ("GET", "HEAD"):
         response = error_response(_MethodNotAllowed())

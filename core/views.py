@@ -6,13 +6,12 @@ The admin is a web page for people: it keeps Django's HTML error pages.
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 
+from core.errors import error_body
+from core.logging import current_request_id
+
 
 def _is_admin(request: HttpRequest) -> bool:
     return request.path.startswith("/admin/")
-
-
-from core.errors import error_body
-from core.logging import current_request_id
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

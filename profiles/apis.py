@@ -6,6 +6,7 @@ from uuid import UUID
 from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from accounts.authentication import AuthenticatedRequest
@@ -13,6 +14,7 @@ from core.schema import error_responses
 from core.validation import validated
 from profiles import serializers as io
 from profiles.onboarding import completion_percent, is_complete
+from profiles.public import PublicProfileOutput, public_profile_context
 from profiles.selectors import profile_get_own, profile_get_public_for_viewer, profile_onboarding
 from profiles.services import (
     profile_set_location,
@@ -20,6 +22,7 @@ from profiles.services import (
     verification_state,
     verification_submit,
 )
+from profiles.throttles import VerificationSubmitThrottle
 
 
 def _own_profile_response(request: AuthenticatedRequest) -> Response:
@@ -80,13 +83,10 @@ class PublicProfileApi(APIView):
             "The public view: age, distance bucket, approved photos, prompts, badges. Never "
             "email, phone, birth date or coordinates. 404 for hidden profiles."
         ),
-        # INTEGRATION: PublicProfileOutput once the photo and prompt serializers exist.
-        responses={200: dict, **error_responses(401, 404)},
+        responses={200: PublicProfileOutput, **error_responses(401, 404)},
         tags=["profile"],
     )
     def get(self, request: AuthenticatedRequest, user_id: UUID) -> Response:
-        from profiles.public import PublicProfileOutput, public_profile_context
-
         profile = profile_get_public_for_viewer(viewer=request.user, user_id=user_id)
         context: dict[str, Any] = public_profile_context(viewer=request.user, profiles=[profile])
         return Response(PublicProfileOutput(profile, context=context).data)
@@ -94,6 +94,9 @@ class PublicProfileApi(APIView):
 
 class VerificationApi(APIView):
     parser_classes = [MultiPartParser]
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return [VerificationSubmitThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(
         summary="My verification",

@@ -6,4 +6,6 @@ class ProfilesConfig(AppConfig):
     verbose_name = "Profiles"
 
     def ready(self) -> None:
-        from profiles import receivers  # noqa: F401  (connects the signal receivers)
+        # Connect the signal receivers: a profile for every new account, and photo files
+        # that follow cascaded row deletes (account deletion bypasses the photo services).
+        from profiles import photo_receivers, receivers  # noqa: F401

@@ -1,7 +1,6 @@
 """ISO 639-1 language codes accepted for `languages` and `mother_tongue`."""
 
-LANGUAGE_CODES: frozenset[str] = frozenset(
-    """
+_CODES = """
     aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy
     da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht
     hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky
@@ -9,5 +8,7 @@ LANGUAGE_CODES: frozenset[str] = frozenset(
     oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss
     st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo
     za zh zu
-    """.split()
-)
+"""
+LANGUAGE_CODES: frozenset[str] = frozenset(_CODES.split())
+# For choice fields and the OpenAPI enum (one shared name, LanguageCodeEnum).
+LANGUAGE_CHOICES: list[tuple[str, str]] = [(code, code) for code in sorted(LANGUAGE_CODES)]

@@ -7,7 +7,7 @@ quiz, prompts, matrimony details. Completion is the share of all steps done.
 from dataclasses import dataclass
 from datetime import date
 
-from profiles.models import MIN_AGE, ModerationState, Profile
+from profiles.models import MIN_AGE, ModerationState, PhotoStatus, Profile
 
 REQUIRED_STEPS = ("basics", "photos", "preferences", "location")
 OPTIONAL_STEPS = ("about", "quiz", "prompts", "matrimony")
@@ -56,4 +56,7 @@ def is_complete(steps: list[Step]) -> bool:
 
 
 def approved_photo_count(profile: Profile) -> int:
-    return profile.photos.filter(moderation_state=ModerationState.APPROVED).count()
+    """Photos others can actually see: approved and processed."""
+    return profile.photos.filter(
+        moderation_state=ModerationState.APPROVED, status=PhotoStatus.READY
+    ).count()

@@ -11,15 +11,9 @@ from rest_framework import serializers
 
 from accounts.models import User
 from profiles import geo
-from profiles.models import (
-    ModerationState,
-    Photo,
-    PhotoStatus,
-    Profile,
-    ProfileBadge,
-    PromptAnswer,
-)
+from profiles.models import Profile, ProfileBadge, PromptAnswer
 from profiles.onboarding import age_on
+from profiles.photo_selectors import photo_list_public
 from profiles.photo_serializers import PublicPhotoOutput
 from profiles.quiz_serializers import BadgeOutput, PromptAnswerOutput
 from profiles.serializers import InterestOutput
@@ -44,11 +38,7 @@ def public_profile_context(*, viewer: User, profiles: Sequence[Profile]) -> dict
     """Everything the serializer needs for `profiles`, fetched in three queries (photos,
     prompt answers, badges) plus the viewer's own location."""
     ids = [profile.pk for profile in profiles]
-    photos: dict[Any, list[Photo]] = defaultdict(list)
-    for photo in Photo.objects.filter(
-        profile_id__in=ids, moderation_state=ModerationState.APPROVED, status=PhotoStatus.READY
-    ).order_by("profile_id", "position"):
-        photos[photo.profile_id].append(photo)
+    photos = photo_list_public(profile_ids=ids)
     prompts: dict[Any, list[PromptAnswer]] = defaultdict(list)
     for answer in (
         PromptAnswer.objects.filter(profile_id__in=ids)
@@ -118,13 +108,13 @@ class PublicProfileOutput(serializers.ModelSerializer):
         return {name: getattr(profile, name) for name in _DETAILS if getattr(profile, name)}
 
     @extend_schema_field(PublicPhotoOutput(many=True))
-    def get_photos(self, profile: Profile) -> list[dict[str, Any]]:
+    def get_photos(self, profile: Profile) -> Any:
         return PublicPhotoOutput(self.context["photos"].get(profile.pk, []), many=True).data
 
     @extend_schema_field(PromptAnswerOutput(many=True))
-    def get_prompts(self, profile: Profile) -> list[dict[str, Any]]:
+    def get_prompts(self, profile: Profile) -> Any:
         return PromptAnswerOutput(self.context["prompts"].get(profile.pk, []), many=True).data
 
     @extend_schema_field(BadgeOutput(many=True))
-    def get_badges(self, profile: Profile) -> list[dict[str, Any]]:
+    def get_badges(self, profile: Profile) -> Any:
         return BadgeOutput(self.context["badges"].get(profile.pk, []), many=True).data

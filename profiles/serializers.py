@@ -8,7 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from profiles.languages import LANGUAGE_CODES
+from profiles.languages import LANGUAGE_CHOICES
 from profiles.models import (
     MAX_AGE,
     MIN_AGE,
@@ -43,7 +43,7 @@ class TrimmedCharField(serializers.CharField):
 
 class LanguageCodeField(serializers.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(choices=sorted(LANGUAGE_CODES), **kwargs)
+        super().__init__(choices=LANGUAGE_CHOICES, **kwargs)
 
 
 class ProfileUpdateInput(serializers.Serializer):

@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -29,6 +28,7 @@ from profiles.models import (
     verification_selfie_path,
 )
 from profiles.onboarding import approved_photo_count, is_complete, onboarding_steps
+from profiles.quiz_tasks import schedule_badges_refresh
 
 
 def profile_create_for_user(*, user: User) -> Profile:
@@ -37,7 +37,7 @@ def profile_create_for_user(*, user: User) -> Profile:
     return profile
 
 
-def profile_refresh_completion(*, profile_id: object) -> bool:
+def profile_refresh_completion(*, profile_id: UUID) -> bool:
     """Recompute whether the profile's required onboarding steps are done and store it.
 
     Call after anything that can change a required step (basics, preferences, location,
@@ -55,7 +55,7 @@ def profile_refresh_completion(*, profile_id: object) -> bool:
     return complete
 
 
-def profile_primary_photo_changed(*, profile_id: object) -> None:
+def profile_primary_photo_changed(*, profile_id: UUID) -> None:
     """A new primary photo must be verified again: drop the verified mark."""
     Profile.objects.filter(pk=profile_id, is_verified=True).update(
         is_verified=False, verified_at=None, updated_at=timezone.now()
@@ -215,7 +215,15 @@ def verification_submit(
     `verification_needs_photo`), an already verified profile (409 `already_verified`),
     an unreadable image (400 `unsupported_image`).
     """
-    image = imaging.validate_upload(selfie)
+    upload = imaging.validate_upload(selfie, too_large_code="selfie_too_large")
+    try:
+        # Rebuilt from pixels like any photo: the stored selfie carries no GPS or camera data.
+        rendered = imaging.render_photo(
+            upload.content, max_pixels=settings.KINDRED_PHOTO_MAX_PIXELS
+        )
+    except imaging.ImageRejected as rejection:
+        raise ValidationFailed(rejection.message, code=rejection.code) from rejection
+    clean_selfie = rendered.renditions["large"].data
     with transaction.atomic():
         profile = Profile.objects.select_for_update().get(pk=user.pk)
         challenge = (
@@ -238,8 +246,8 @@ def verification_submit(
                 "Add a photo first: the selfie is compared with your photos.",
                 code="verification_needs_photo",
             )
-        name = verification_selfie_path(challenge, selfie.name or "selfie")
-        challenge.selfie.name = default_storage.save(name, ContentFile(image.content))
+        name = verification_selfie_path(challenge, "selfie.webp")
+        challenge.selfie.name = default_storage.save(name, ContentFile(clean_selfie))
         challenge.status = VerificationStatus.PENDING
         challenge.submitted_at = timezone.now()
         challenge.save(update_fields=["selfie", "status", "submitted_at", "updated_at"])
@@ -266,8 +274,5 @@ def verification_review(
             Profile.objects.filter(pk=attempt.profile_id).update(
                 is_verified=True, verified_at=attempt.reviewed_at, updated_at=attempt.reviewed_at
             )
-        profile_id = str(attempt.profile_id)
-        transaction.on_commit(
-            lambda: current_app.send_task("profiles.refresh_badges", args=[profile_id])
-        )
+        schedule_badges_refresh(profile_id=attempt.profile_id)
     return attempt

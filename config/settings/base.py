@@ -183,22 +183,41 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
 
 # --- Storage -------------------------------------------------------------------------------
 
+# Lifetime of every media URL handed to a client (S3 presigned or disk-signed), seconds.
+KINDRED_MEDIA_URL_TTL = env.int("KINDRED_MEDIA_URL_TTL", default=3600)
+# Photo uploads: largest accepted file (413 `photo_too_large` beyond) and largest pixel count
+# (width x height; 400 `image_too_many_pixels` beyond, which also stops decompression bombs).
+KINDRED_PHOTO_MAX_BYTES = env.int("KINDRED_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+KINDRED_PHOTO_MAX_PIXELS = env.int("KINDRED_PHOTO_MAX_PIXELS", default=40_000_000)
+
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as _BotoConfig
+
     AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
     AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default="us-east-1")
     AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default=None)
     AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default=None)
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = True
-    AWS_QUERYSTRING_EXPIRE = env.int("KINDRED_MEDIA_URL_TTL", default=3600)
+    AWS_QUERYSTRING_EXPIRE = KINDRED_MEDIA_URL_TTL
     AWS_S3_FILE_OVERWRITE = False
     AWS_S3_SIGNATURE_VERSION = "s3v4"
     AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", default="path")
+    # Every call to the bucket has a timeout. A client config replaces django-storages' own,
+    # so it repeats the signature version and addressing style.
+    AWS_S3_CLIENT_CONFIG = _BotoConfig(
+        connect_timeout=5,
+        read_timeout=30,
+        retries={"max_attempts": 3, "mode": "standard"},
+        signature_version=AWS_S3_SIGNATURE_VERSION,
+        s3={"addressing_style": AWS_S3_ADDRESSING_STYLE},
+    )
     _default_storage: dict[str, Any] = {"BACKEND": "storages.backends.s3.S3Storage"}
 else:
+    # Files on disk, served by core.media only through signed, expiring URLs.
     _default_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "core.storage.SignedFileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT)},
     }
     EMBEDDED_FALLBACKS.append(
@@ -255,6 +274,8 @@ KINDRED_THROTTLES = {
     "refresh_ip": env("THROTTLE_REFRESH_IP", default="120/900"),
     "password_change_user": env("THROTTLE_PASSWORD_CHANGE_USER", default="10/3600"),
     "location_user": env("THROTTLE_LOCATION_USER", default="30/3600"),
+    "photo_upload_user": env("THROTTLE_PHOTO_UPLOAD_USER", default="30/3600"),
+    "verification_user": env("THROTTLE_VERIFICATION_USER", default="5/3600"),
 }
 # Number of reverse proxies in front of the app; their X-Forwarded-For entries are trusted.
 KINDRED_TRUSTED_PROXY_COUNT = env.int("KINDRED_TRUSTED_PROXY_COUNT", default=0)
@@ -274,7 +295,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    # Choices shared by several fields get one name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "GenderEnum": "profiles.models.Gender",
+        "FrequencyEnum": "profiles.models.Frequency",
+        "LanguageCodeEnum": "profiles.languages.LANGUAGE_CHOICES",
+        "BadgeCodeEnum": "profiles.models.BadgeCode",
+    },
 }
 
 # --- CORS ----------------------------------------------------------------------------------
