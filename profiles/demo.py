@@ -9,7 +9,9 @@ import io
 import random
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
 from accounts.models import User
@@ -19,11 +21,16 @@ from profiles.models import (
     Frequency,
     Gender,
     Interest,
+    ModerationState,
     Profile,
     Prompt,
     QuizQuestion,
     RelationshipIntent,
 )
+from profiles.photo_services import photo_process, photo_set_moderation_state, photo_upload
+from profiles.prompt_services import prompt_answer_create
+from profiles.quiz_services import quiz_submit
+from profiles.services import profile_refresh_completion, profile_set_location, profile_update
 
 CITIES: list[tuple[str, float, float]] = [
     ("Paris", 48.8566, 2.3522),
@@ -177,3 +184,39 @@ def demo_people(user_count: int) -> list[tuple[User, DemoPerson]]:
 
 def profile_is_seeded(user: User) -> bool:
     return Profile.objects.filter(pk=user.pk, is_complete=True).exists()
+
+
+def demo_seed_profiles(*, user_count: int) -> int:
+    """Fill in the demo people's profiles through the same services the API uses: basics,
+    location, two generated photos (processed and approved), interests, prompt answers and
+    the quiz. Returns how many profiles were completed by this call."""
+    completed = 0
+    for user, person in demo_people(user_count):
+        if profile_is_seeded(user):
+            continue
+        interests, prompt_answers, quiz = demo_choices(person)
+        profile_update(user=user, data={**demo_profile_fields(person), "interests": interests})
+        profile_set_location(
+            user=user, latitude=person.latitude, longitude=person.longitude, city=person.city
+        )
+        for index in range(2):
+            upload = SimpleUploadedFile(
+                f"demo-{index}.jpg", demo_photo_bytes(person, index), content_type="image/jpeg"
+            )
+            photo = photo_upload(user=user, image=upload)
+            photo_process(photo_id=photo.pk)
+            photo_set_moderation_state(photo_id=photo.pk, state=ModerationState.APPROVED)
+        for prompt_id, answer in prompt_answers:
+            prompt_answer_create(user=user, prompt_id=UUID(prompt_id), answer=answer)
+        if quiz:
+            quiz_submit(
+                user=user,
+                answers=[
+                    {"question_id": UUID(question), "option_id": UUID(option)}
+                    for question, option in quiz.items()
+                ],
+            )
+        # Photo approval refreshes it after commit; inside an outer transaction, do it now.
+        profile_refresh_completion(profile_id=user.pk)
+        completed += profile_is_seeded(user)
+    return completed
