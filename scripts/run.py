@@ -5,6 +5,7 @@ then serves HTTP and WebSocket on localhost:8000 (daphne's runserver). With REDI
 it also runs a Celery worker and beat. Ctrl-C stops every child and the embedded database.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -19,6 +20,9 @@ ADDRESS = os.environ.get("KINDRED_RUN_ADDRESS", "localhost:8000")
 
 
 def main() -> int:
+    # A closed terminal or a `kill` stops everything as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
     os.chdir(ROOT)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     embedded = not os.environ.get("DATABASE_URL")
@@ -38,7 +42,7 @@ def main() -> int:
             children.append(celery("worker", "-Q", "default,decks,media,ai", "-l", "INFO"))
             children.append(celery("beat", "-l", "INFO"))
         print(f"\nKindred on http://{ADDRESS}/  (API docs /api/docs/, admin /admin/)\n")
-        server = subprocess.Popen([PYTHON, "manage.py", "runserver", ADDRESS])
+        server = spawn([PYTHON, "manage.py", "runserver", ADDRESS])
         children.append(server)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
@@ -54,25 +58,40 @@ def main() -> int:
             print("Embedded PostgreSQL stopped.")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def manage(*args: str) -> None:
     quiet = {**os.environ, "KINDRED_QUIET_FALLBACKS": "1"}
     subprocess.run([PYTHON, "manage.py", *args], check=True, env=quiet)
 
 
 def celery(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([PYTHON, "-m", "celery", "-A", "config", *args])
+    return spawn([PYTHON, "-m", "celery", "-A", "config", *args])
+
+
+def spawn(command: list[str]) -> subprocess.Popen:
+    # Each child leads its own process group, so that stopping it also stops what it started
+    # (runserver's auto-reloader runs the real server as a grandchild).
+    return subprocess.Popen(command, start_new_session=True)
 
 
 def stop(children: list[subprocess.Popen]) -> None:
     for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGINT)
+        _signal_group(child, signal.SIGTERM)
     deadline = time.monotonic() + 10
     for child in children:
         try:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            child.kill()
+            _signal_group(child, signal.SIGKILL)
+            child.wait()
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # already gone
+        os.killpg(child.pid, signum)
 
 
 if __name__ == "__main__":
