@@ -163,8 +163,32 @@ class Profile(TimestampedModel):
     verified_at = models.DateTimeField(null=True, blank=True)
     # Kept in step with the onboarding rules by profiles.services (see onboarding.py).
     is_complete = models.BooleanField(default=False)
+    # Complete, not paused, and the account active and not banned or suspended: the set
+    # discovery draws from. Maintained by profiles.services.profile_refresh_completion.
+    is_discoverable = models.BooleanField(default=False)
 
     class Meta:
+        indexes = [
+            # Discovery's candidate retrieval (DESIGN.md §4): cells covering the radius, the
+            # genders I want, my age window; everything the two-way checks and the distance
+            # recheck need is included, so the scan never visits the table.
+            models.Index(
+                fields=["cell", "gender", "birth_date"],
+                include=[
+                    "user",
+                    "latitude",
+                    "longitude",
+                    "interested_in",
+                    "age_min",
+                    "age_max",
+                    "max_distance_km",
+                    "is_verified",
+                    "wants_verified_only",
+                ],
+                condition=Q(is_discoverable=True, is_incognito=False),
+                name="profiles_discovery_candidates",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(age_min__gte=MIN_AGE) & Q(age_max__lte=MAX_AGE),

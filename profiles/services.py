@@ -38,20 +38,31 @@ def profile_create_for_user(*, user: User) -> Profile:
 
 
 def profile_refresh_completion(*, profile_id: UUID) -> bool:
-    """Recompute whether the profile's required onboarding steps are done and store it.
+    """Recompute whether the profile's required onboarding steps are done, and whether it
+    may be discovered (complete, not paused, account active, not banned or suspended).
 
-    Call after anything that can change a required step (basics, preferences, location,
-    photo approval or deletion). Returns the new `is_complete`.
+    Call after anything that can change either: basics, preferences, location, photo
+    approval or deletion, pausing, or a change of the account's standing. Idempotent.
+    Returns the new `is_complete`.
     """
     with transaction.atomic():
-        profile = Profile.objects.select_for_update().get(pk=profile_id)
+        profile = Profile.objects.select_for_update().select_related("user").get(pk=profile_id)
         steps = onboarding_steps(
             profile, today=timezone.localdate(), approved_photos=approved_photo_count(profile)
         )
         complete = is_complete(steps)
-        if complete != profile.is_complete:
+        account = profile.user
+        discoverable = (
+            complete
+            and not profile.is_paused
+            and account.is_active
+            and not account.is_banned
+            and not account.is_suspended
+        )
+        if (complete, discoverable) != (profile.is_complete, profile.is_discoverable):
             profile.is_complete = complete
-            profile.save(update_fields=["is_complete", "updated_at"])
+            profile.is_discoverable = discoverable
+            profile.save(update_fields=["is_complete", "is_discoverable", "updated_at"])
     return complete
 
 

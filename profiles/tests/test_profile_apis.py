@@ -248,3 +248,22 @@ def test_another_users_profile_is_untouched_by_my_patch(auth_client, user):
     auth_client.patch(PROFILE, {"display_name": "Me"})
 
     assert Profile.objects.get(pk=other.pk).display_name == ""
+
+
+def test_discoverable_follows_completion_pause_and_account_standing(auth_client, user):
+    profile = make_complete(user)
+    assert profile.is_discoverable is True
+
+    auth_client.patch(PROFILE, {"is_paused": True})
+    assert Profile.objects.get(pk=user.pk).is_discoverable is False
+    auth_client.patch(PROFILE, {"is_paused": False})
+    assert Profile.objects.get(pk=user.pk).is_discoverable is True
+
+    user.refresh_from_db()
+    user.suspended_until = timezone.now() + timedelta(days=2)
+    user.save()
+    assert Profile.objects.get(pk=user.pk).is_discoverable is False
+    user.suspended_until = None
+    user.is_active = False
+    user.save()
+    assert Profile.objects.get(pk=user.pk).is_discoverable is False
