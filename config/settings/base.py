@@ -365,3 +365,8 @@ if SENTRY_DSN:
         # Users' emails, phones and IPs never leave for a third party.
         send_default_pii=False,
     )
+
+# --- Discovery -----------------------------------------------------------------------------
+
+# A passed profile stays out of the deck this many days, then may come back.
+KINDRED_PASS_COOLDOWN_DAYS = env.int("KINDRED_PASS_COOLDOWN_DAYS", default=30)
