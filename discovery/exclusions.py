@@ -7,7 +7,7 @@ because discovery cannot import the apps built on it.
 """
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
@@ -28,7 +28,7 @@ def exclusion_subqueries(user_id: UUID) -> list[QuerySet]:
     return [provider(user_id) for provider in _providers.values()]
 
 
-def pass_cooldown_start() -> timezone.datetime:
+def pass_cooldown_start() -> datetime:
     return timezone.now() - timedelta(days=settings.KINDRED_PASS_COOLDOWN_DAYS)
 
 

@@ -8,6 +8,7 @@ blocks, likes, matches). Distance is left to the caller, which knows its radius.
 """
 
 from datetime import date, timedelta
+from uuid import UUID
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -55,6 +56,6 @@ def candidates_for(viewer: Profile, *, today: date | None = None) -> QuerySet[Pr
     return queryset
 
 
-def viewer_can_see(viewer: Profile, target_id: object) -> bool:
+def viewer_can_see(viewer: Profile, target_id: UUID) -> bool:
     """Whether one given profile passes every filter for `viewer` (distance aside)."""
     return candidates_for(viewer).filter(pk=target_id).exists()
