@@ -1,0 +1,385 @@
+"""Discovery benchmark (issue 4): the candidate query through Django next to the same SQL run
+raw by pgbench in the same run, the whole deck build, and the cost of excluding 20,000 past
+swipes. Writes a markdown report to bench/results/deck.md.
+
+    .venv/bin/python bench/deck.py                 # 100,000 profiles
+    .venv/bin/python bench/deck.py --profiles 1000000
+
+Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
+kindred_bench), which it migrates and fills; the data stays for the next run unless the
+requested size differs. Targets on the 2-core reference machine: candidate SQL p50 ≤ 10 ms
+at 100k (≤ 20 ms at 1M); the task ≤ 2x its SQL time; exclusion at 20,000 swipes ≤ 1.5x
+the query without it.
+"""
+
+import argparse
+import io
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kindred_bench"
+
+# (name, latitude, longitude, share of profiles, spread in degrees)
+CITIES = [
+    ("Paris", 48.8566, 2.3522, 0.55, 0.12),
+    ("Lyon", 45.7640, 4.8357, 0.15, 0.08),
+    ("London", 51.5072, -0.1276, 0.15, 0.15),
+    ("Mumbai", 19.0760, 72.8777, 0.15, 0.15),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profiles", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=200, help="timed runs per measurement")
+    parser.add_argument("--radius", type=float, default=25.0)
+    parser.add_argument("--limit", type=int, default=200)
+    arguments = parser.parse_args()
+
+    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    ensure_database(database_url)
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ.setdefault("KINDRED_REDIS_PREFIX", "kindred-bench")
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    seed(arguments.profiles)
+    report = measure(arguments)
+    output = ROOT / "bench" / "results" / "deck.md"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(report)
+    print(report)
+    print(f"report written to {output.relative_to(ROOT)}")
+    return 0
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        if not connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone():
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def seed(count: int) -> None:
+    """Fill the tables with `count` discoverable profiles, unless they are there already."""
+    from django.db import connection
+
+    from profiles.models import Profile
+
+    existing = Profile.objects.filter(is_discoverable=True).count()
+    if existing == count:
+        print(f"{count} profiles already seeded")
+        return
+    print(f"seeding {count} profiles …")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE accounts_user, profiles_profile, discovery_pass, discovery_exposure CASCADE"
+        )
+    rng = random.Random(42)
+    batch = 50_000
+    for offset in range(0, count, batch):
+        users, profiles = io.StringIO(), io.StringIO()
+        for number in range(offset, min(count, offset + batch)):
+            _write_person(rng, number, users, profiles)
+        _copy("accounts_user", USER_COLUMNS, users)
+        _copy("profiles_profile", PROFILE_COLUMNS, profiles)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE accounts_user")
+        cursor.execute("VACUUM ANALYZE profiles_profile")
+    print(f"seeded in {time.perf_counter() - started:.1f} s")
+
+
+USER_COLUMNS = [
+    "id", "password", "is_superuser", "email", "time_zone", "is_active", "is_staff",
+    "date_joined", "last_seen_at", "token_version",
+]  # fmt: skip
+PROFILE_COLUMNS = [
+    "user_id", "created_at", "updated_at", "display_name", "birth_date", "gender", "bio",
+    "relationship_intent", "languages", "interested_in", "age_min", "age_max",
+    "max_distance_km", "wants_verified_only", "religion", "community", "mother_tongue",
+    "marital_status", "education", "occupation", "income_band", "family_details", "diet",
+    "smoking", "drinking", "is_paused", "is_incognito", "show_distance", "show_age",
+    "latitude", "longitude", "cell", "city", "traits", "is_verified", "is_complete",
+    "is_discoverable",
+]  # fmt: skip
+
+
+def _write_person(
+    rng: random.Random, number: int, users: io.StringIO, profiles: io.StringIO
+) -> None:
+    from profiles import geo
+
+    city, latitude, longitude, _, spread = _pick_city(rng)
+    lat, lng = geo.snap(latitude + rng.gauss(0, spread / 2), longitude + rng.gauss(0, spread / 2))
+    user_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+    now = datetime.now(UTC)
+    seen = now - timedelta(minutes=rng.randint(0, 60 * 24 * 30))
+    gender = rng.choices(["woman", "man", "nonbinary"], weights=[48, 48, 4])[0]
+    wanted = {"woman": "{man}", "man": "{woman}", "nonbinary": "{woman,man,nonbinary}"}[gender]
+    age = rng.randint(18, 60)
+    birth = date(now.year - age, rng.randint(1, 12), rng.randint(1, 28))
+    traits = "{" + ",".join(str(rng.randint(0, 100)) for _ in range(6)) + "}"
+    users.write(
+        f"{user_id}\t!\tf\tbench{number}@example.com\tUTC\tt\tf\t{now.isoformat()}\t"
+        f"{seen.isoformat()}\t0\n"
+    )
+    profiles.write(
+        "\t".join(
+            [
+                str(user_id),
+                now.isoformat(),
+                now.isoformat(),
+                f"Bench {number}",
+                birth.isoformat(),
+                gender,
+                "",
+                "",
+                "{}",
+                wanted,
+                str(max(18, age - 8)),
+                str(min(100, age + 8)),
+                str(rng.choice([10, 25, 50, 100])),
+                "f",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "f",
+                "f",
+                "t",
+                "t",
+                str(lat),
+                str(lng),
+                str(geo.cell_of(lat, lng)),
+                city,
+                traits,
+                "t" if rng.random() < 0.3 else "f",
+                "t",
+                "t",
+            ]
+        )
+        + "\n"
+    )
+
+
+def _pick_city(rng: random.Random) -> tuple[str, float, float, float, float]:
+    roll, total = rng.random(), 0.0
+    for city in CITIES:
+        total += city[3]
+        if roll <= total:
+            return city
+    return CITIES[-1]
+
+
+def _copy(table: str, columns: list[str], data: io.StringIO) -> None:
+    from django.db import connection
+
+    data.seek(0)
+    with connection.cursor() as cursor:
+        copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            copy.write(data.getvalue())
+
+
+# --- measurements --------------------------------------------------------------------------
+
+
+def dense_city_user():
+    """A woman in her thirties near the centre of the dense city, looking for men."""
+    from profiles.models import Profile
+
+    paris = CITIES[0]
+    return (
+        Profile.objects.filter(
+            is_discoverable=True,
+            gender="woman",
+            interested_in__contains=["man"],
+            latitude__range=(paris[1] - 0.02, paris[1] + 0.02),
+            longitude__range=(paris[2] - 0.02, paris[2] + 0.02),
+        )
+        .order_by("user_id")
+        .first()
+    )
+
+
+def timed(function, runs: int) -> list[float]:
+    function()  # warm caches and the plan
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def pgbench_latencies(database_url: str, statement: str, runs: int) -> list[float]:
+    """Run one statement `runs` times with pgbench (one client) and return per-transaction
+    latencies in ms from its log."""
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "query.sql"
+        script.write_text(statement.strip().rstrip(";") + ";\n")
+        subprocess.run(
+            ["pgbench", "-n", "-c", "1", "-t", str(runs), "-f", str(script), "-l",
+             "--log-prefix", str(Path(folder) / "log"), database_url],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        latencies = []
+        for log in Path(folder).glob("log*"):
+            for line in log.read_text().splitlines():
+                latencies.append(int(line.split()[2]) / 1000)
+        return latencies
+
+
+def inline(sql_text: str, params: list) -> str:
+    """The statement with its parameters written in, for pgbench (which has no binds here)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        return cursor.cursor.mogrify(sql_text, params)
+
+
+def measure(arguments: argparse.Namespace) -> str:
+    from discovery.candidates import candidate_sql, fetch_candidates
+    from discovery.deck_services import deck_build
+    from discovery.models import Pass
+
+    database_url = os.environ["DATABASE_URL"]
+    viewer = dense_city_user()
+    assert viewer is not None, "no profile in the dense city: seed first"
+    radius, limit, runs = arguments.radius, arguments.limit, arguments.runs
+
+    Pass.objects.filter(actor_id=viewer.pk).delete()
+    django_plain = timed(
+        lambda: fetch_candidates(profile=viewer, radius_km=radius, limit=limit), runs
+    )
+    raw_plain = pgbench_latencies(
+        database_url, inline(*candidate_sql(profile=viewer, radius_km=radius, limit=limit)), runs
+    )
+    found = len(fetch_candidates(profile=viewer, radius_km=radius, limit=limit))
+    build = timed(lambda: deck_build(user_id=viewer.pk), max(10, runs // 10))
+
+    # 20,000 past swipes: passes on nearby profiles, as a heavy user would have.
+    from profiles.models import Profile
+
+    nearby = list(
+        Profile.objects.filter(cell__in=_cells(viewer, radius))
+        .exclude(pk=viewer.pk)
+        .values_list("pk", flat=True)[:20_000]
+    )
+    Pass.objects.bulk_create(
+        [Pass(actor_id=viewer.pk, target_id=target) for target in nearby], batch_size=5000
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE discovery_pass")
+    django_excluded = timed(
+        lambda: fetch_candidates(profile=viewer, radius_km=radius, limit=limit), runs
+    )
+    raw_excluded = pgbench_latencies(
+        database_url, inline(*candidate_sql(profile=viewer, radius_km=radius, limit=limit)), runs
+    )
+    plan = explain(*candidate_sql(profile=viewer, radius_km=radius, limit=limit))
+    Pass.objects.filter(actor_id=viewer.pk).delete()
+
+    size = Profile.objects.filter(is_discoverable=True).count()
+    target = 10.0 if size <= 150_000 else 20.0
+    p50 = statistics.median
+    rows = [
+        ("candidate query, Django", django_plain),
+        ("candidate query, raw SQL (pgbench)", raw_plain),
+        ("deck build task (service)", build),
+        (f"candidate query with {len(nearby):,} passes, Django", django_excluded),
+        (f"candidate query with {len(nearby):,} passes, raw SQL (pgbench)", raw_excluded),
+    ]
+    lines = [
+        "# Discovery benchmark",
+        "",
+        f"{size:,} discoverable profiles; viewer in the dense city (Paris), radius {radius:g} km, "
+        f"ranked top {limit}; {found} candidates returned; {runs} runs each.",
+        "",
+        "| measurement | p50 ms | p95 ms |",
+        "|---|---:|---:|",
+        *[
+            f"| {name} | {p50(samples):.2f} | {percentile(samples, 0.95):.2f} |"
+            for name, samples in rows
+        ],
+        "",
+        "| target | figure | met |",
+        "|---|---|---|",
+        _check(f"candidate SQL p50 ≤ {target:g} ms", p50(raw_plain), target),
+        _check("task ≤ 2× its SQL time", p50(build) / p50(raw_plain), 2.0, unit="×"),
+        _check(
+            "exclusion at 20,000 swipes ≤ 1.5× without",
+            p50(raw_excluded) / p50(raw_plain),
+            1.5,
+            unit="×",
+        ),
+        "",
+        "Plan of the candidate query (with the passes):",
+        "",
+        "```",
+        plan,
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _check(name: str, value: float, limit: float, unit: str = " ms") -> str:
+    return f"| {name} | {value:.2f}{unit} | {'yes' if value <= limit else 'NO'} |"
+
+
+def _cells(viewer, radius: float) -> list[int]:
+    from discovery.cells import cells_covering
+
+    return cells_covering(viewer.latitude, viewer.longitude, radius)
+
+
+def explain(sql_text: str, params: list) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql_text, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
