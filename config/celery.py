@@ -17,4 +17,13 @@ app.conf.beat_schedule = {
         "task": "accounts.flush_expired_tokens",
         "schedule": crontab(hour=3, minute=17),
     },
+    "discovery.expire_passes": {
+        "task": "discovery.expire_passes",
+        "schedule": crontab(minute=41),
+    },
+    # Keep the decks of people seen in the last day warm (missing or low ones only).
+    "discovery.rebuild_active_decks": {
+        "task": "discovery.rebuild_active_decks",
+        "schedule": crontab(minute="*/30"),
+    },
 }

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("core.urls")),
     path("", include("accounts.urls")),
     path("", include("profiles.urls")),
+    path("", include("discovery.urls")),
 ]
 
 urlpatterns = [

@@ -370,3 +370,27 @@ if SENTRY_DSN:
 
 # A passed profile stays out of the deck this many days, then may come back.
 KINDRED_PASS_COOLDOWN_DAYS = env.int("KINDRED_PASS_COOLDOWN_DAYS", default=30)
+# How many picks a person gets per day (GET /discovery/picks); fixed for the day.
+KINDRED_PICKS_PER_DAY = env.int("KINDRED_PICKS_PER_DAY", default=8)
+# Largest `limit` the search accepts; a larger one is a 400, not a silent cap.
+KINDRED_SEARCH_MAX_PAGE_SIZE = env.int("KINDRED_SEARCH_MAX_PAGE_SIZE", default=50)
+# Expired passes are deleted this many per statement, so no delete holds locks for long.
+KINDRED_PASS_EXPIRY_BATCH_SIZE = env.int("KINDRED_PASS_EXPIRY_BATCH_SIZE", default=10000)
+# Deck ranking weights, each component scored 0–1 (discovery.ranking); missing ones count 0.
+KINDRED_DECK_WEIGHTS = env.dict(
+    "KINDRED_DECK_WEIGHTS",
+    cast={"value": float},
+    default={
+        "compatibility": 0.35,
+        "distance": 0.25,
+        "activity": 0.15,
+        "completeness": 0.10,
+        "fairness": 0.15,
+    },
+)
+# Profiles ranked into each person's deck in Redis.
+KINDRED_DECK_SIZE = env.int("KINDRED_DECK_SIZE", default=300)
+# A deck (and the set of profiles it served) lives this long in Redis.
+KINDRED_DECK_TTL_SECONDS = env.int("KINDRED_DECK_TTL_SECONDS", default=6 * 3600)
+# Fewer entries left than this schedules a rebuild of the deck.
+KINDRED_DECK_LOW_WATERMARK = env.int("KINDRED_DECK_LOW_WATERMARK", default=50)

@@ -1,0 +1,174 @@
+"""Deck ranking (DESIGN.md §4): a weighted mix of compatibility, distance, recent activity,
+completeness and fairness, each scored 0–1, and the reasons that explain an entry.
+
+Pure functions over `RankingFeatures`, so the rules are tested without a database. Distance
+enters only as its public bucket, so the order of a deck says no more about where someone
+is than the bucket shown on the card (DESIGN.md §5).
+"""
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from profiles.compatibility import compare_traits
+
+COMPONENTS = ("compatibility", "distance", "activity", "completeness", "fairness")
+# Used when weights are not configured (settings.KINDRED_DECK_WEIGHTS).
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "compatibility": 0.35,
+    "distance": 0.25,
+    "activity": 0.15,
+    "completeness": 0.10,
+    "fairness": 0.15,
+}
+# Neutral compatibility when either side has not done the quiz.
+UNKNOWN_COMPATIBILITY = 0.5
+# A compatibility this high (0–100) earns the shared-trait reason.
+REASON_COMPATIBILITY_MIN = 70
+# Activity fades to nothing over two weeks without being seen.
+ACTIVITY_HORIZON = timedelta(days=14)
+ACTIVE_RECENTLY = timedelta(days=1)
+# New profiles are lifted for their first days, fading linearly.
+NEW_PROFILE_PERIOD = timedelta(days=7)
+# Fairness prior: before many showings, everyone counts as liked once per ten showings.
+PRIOR_SHOWN = 10
+PRIOR_LIKED = 1
+EXPECTED_LIKE_RATE = PRIOR_LIKED / PRIOR_SHOWN
+# Full marks for photos at this many.
+PHOTOS_FOR_COMPLETENESS = 3
+MAX_REASONS = 3
+
+
+@dataclass(frozen=True)
+class RankingFeatures:
+    """What ranking knows of one candidate (never shown to anyone as such)."""
+
+    user_id: UUID
+    distance_km: float
+    traits: Sequence[int] | None
+    last_seen_at: datetime | None
+    created_at: datetime
+    completeness: float
+    shown_count: int
+    liked_count: int
+
+
+@dataclass(frozen=True)
+class RankedCandidate:
+    """`reasons` leaves distance out: the deck adds it when serving (see with_distance), from
+    the locations and the `show_distance` switch as they are then."""
+
+    user_id: UUID
+    score: float
+    components: dict[str, float]
+    reasons: tuple[str, ...]
+
+
+def bucket_kilometres(kilometres: float) -> int:
+    """The number behind the public distance bucket ("< 2 km" counts as 2)."""
+    if kilometres < 2:
+        return 2
+    if kilometres <= 10:
+        return math.ceil(kilometres)
+    return 5 * math.ceil(kilometres / 5)
+
+
+def with_distance(reasons: Sequence[str], distance_label: str | None) -> list[str]:
+    """The reasons as served: the distance bucket first ("12 km away") when it is shown."""
+    return [f"{distance_label} away", *reasons] if distance_label else list(reasons)
+
+
+def completeness_score(
+    *,
+    has_bio: bool,
+    has_traits: bool,
+    has_intent: bool,
+    has_height: bool,
+    has_languages: bool,
+    prompt_count: int,
+    photo_count: int,
+) -> float:
+    """Share (0–1) of the optional profile parts filled in; photos count up to three."""
+    parts = [
+        float(has_bio),
+        float(has_traits),
+        float(has_intent),
+        float(has_height),
+        float(has_languages),
+        float(prompt_count > 0),
+        min(photo_count, PHOTOS_FOR_COMPLETENESS) / PHOTOS_FOR_COMPLETENESS,
+    ]
+    return sum(parts) / len(parts)
+
+
+def fairness_score(*, shown_count: int, liked_count: int, age: timedelta) -> float:
+    """0–1: half from exposure, half from newness.
+
+    Exposure: the smoothed like rate over the expected one, capped at 1, so popular profiles
+    get no extra lift but profiles shown far more than they are liked sink. Newness: 1 on
+    the first day, fading to 0 at NEW_PROFILE_PERIOD.
+    """
+    like_rate = (liked_count + PRIOR_LIKED) / (shown_count + PRIOR_SHOWN)
+    exposure = min(1.0, like_rate / EXPECTED_LIKE_RATE)
+    newness = max(0.0, 1.0 - max(age, timedelta(0)) / NEW_PROFILE_PERIOD)
+    return 0.5 * exposure + 0.5 * newness
+
+
+def _activity(last_seen_at: datetime | None, now: datetime) -> float:
+    if last_seen_at is None:
+        return 0.0
+    return max(0.0, 1.0 - max(now - last_seen_at, timedelta(0)) / ACTIVITY_HORIZON)
+
+
+def _short_reason(line: str) -> str:
+    # compatibility's lines read "You both score high on adventure: say yes to ..."; the deck
+    # shows the part before the colon.
+    return line.split(":", 1)[0].rstrip(".")
+
+
+def rank(
+    *,
+    viewer_traits: Sequence[int] | None,
+    candidates: Sequence[RankingFeatures],
+    weights: Mapping[str, float],
+    now: datetime,
+) -> list[RankedCandidate]:
+    """Score and order candidates, best first; ties go to the smaller user id so the same
+    input always gives the same deck. Weights missing from `weights` count as 0."""
+    ranked = []
+    for candidate in candidates:
+        reasons: list[str] = []
+        if viewer_traits is not None and candidate.traits is not None:
+            comparison = compare_traits(viewer_traits, candidate.traits)
+            compatibility = comparison.score / 100
+            if comparison.score >= REASON_COMPATIBILITY_MIN and comparison.reasons:
+                reasons.append(_short_reason(comparison.reasons[0]))
+        else:
+            compatibility = UNKNOWN_COMPATIBILITY
+        age = now - candidate.created_at
+        if age < NEW_PROFILE_PERIOD:
+            reasons.append("New here")
+        elif candidate.last_seen_at is not None and now - candidate.last_seen_at < ACTIVE_RECENTLY:
+            reasons.append("Active today")
+        components = {
+            "compatibility": compatibility,
+            "distance": 1.0 / (1.0 + bucket_kilometres(candidate.distance_km) / 10.0),
+            "activity": _activity(candidate.last_seen_at, now),
+            "completeness": candidate.completeness,
+            "fairness": fairness_score(
+                shown_count=candidate.shown_count, liked_count=candidate.liked_count, age=age
+            ),
+        }
+        score = 100.0 * sum(weights.get(name, 0.0) * components[name] for name in COMPONENTS)
+        ranked.append(
+            RankedCandidate(
+                user_id=candidate.user_id,
+                score=round(score, 4),
+                components=components,
+                reasons=tuple(reasons[: MAX_REASONS - 1]),
+            )
+        )
+    ranked.sort(key=lambda item: (-item.score, str(item.user_id)))
+    return ranked
