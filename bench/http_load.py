@@ -1,74 +1,63 @@
-"""A bounded HTTP load generator for the benchmarks: N concurrent clients on loopback,
-each sending requests back to back for a fixed time. Prints nothing; returns figures."""
+"""HTTP load on loopback with wrk (Debian's `wrk`): N connections for a fixed time, each
+request signed with one of the given bearer tokens in turn. Returns wrk's figures."""
 
-import asyncio
-import statistics
-import time
-from collections.abc import Callable
+import re
+import subprocess
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
-import httpx
+_SCRIPT = """
+tokens = {%(tokens)s}
+counter = 0
+request = function()
+  counter = counter + 1
+  local headers = {["Host"] = "localhost"}
+  if #tokens > 0 then
+    headers["Authorization"] = "Bearer " .. tokens[(counter %% #tokens) + 1]
+  end
+  return wrk.format("GET", "%(path)s", headers)
+end
+"""
 
 
 @dataclass(frozen=True)
 class LoadResult:
-    requests: int
-    errors: int
-    seconds: float
+    per_second: float
     p50_ms: float
     p99_ms: float
-
-    @property
-    def per_second(self) -> float:
-        return self.requests / self.seconds
+    non_2xx: int
 
 
-async def _client(
-    base_url: str,
-    path: str,
-    headers: dict[str, str],
-    deadline: float,
-    latencies: list[float],
-    errors: list[int],
-) -> None:
-    async with httpx.AsyncClient(base_url=base_url, timeout=10.0) as client:
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            response = await client.get(path, headers=headers)
-            latencies.append((time.perf_counter() - started) * 1000)
-            if response.status_code >= 400:
-                errors.append(response.status_code)
-
-
-def run_load(
-    base_url: str,
-    path: str,
-    *,
-    headers_for: Callable[[int], dict[str, str]],
-    concurrency: int,
-    seconds: float,
+def run_wrk(
+    base_url: str, path: str, *, tokens: list[str], connections: int, seconds: float
 ) -> LoadResult:
-    """`headers_for(i)` gives client i its headers (e.g. its own bearer token)."""
+    lua = _SCRIPT % {"tokens": ", ".join(f'"{token}"' for token in tokens), "path": path}
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "load.lua"
+        script.write_text(lua)
+        output = subprocess.run(
+            ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--latency",
+             "-s", str(script), base_url],
+            check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+    return LoadResult(
+        per_second=float(_find(r"Requests/sec:\s+([\d.]+)", output)),
+        p50_ms=_milliseconds(_find(r"\n\s+50%\s+([\d.]+\w+)", output)),
+        p99_ms=_milliseconds(_find(r"\n\s+99%\s+([\d.]+\w+)", output)),
+        non_2xx=int(_find(r"Non-2xx or 3xx responses:\s+(\d+)", output, default="0")),
+    )
 
-    async def main() -> LoadResult:
-        latencies: list[float] = []
-        errors: list[int] = []
-        deadline = time.perf_counter() + seconds
-        started = time.perf_counter()
-        await asyncio.gather(
-            *[
-                _client(base_url, path, headers_for(i), deadline, latencies, errors)
-                for i in range(concurrency)
-            ]
-        )
-        elapsed = time.perf_counter() - started
-        ordered = sorted(latencies)
-        return LoadResult(
-            requests=len(latencies),
-            errors=len(errors),
-            seconds=elapsed,
-            p50_ms=statistics.median(ordered) if ordered else 0.0,
-            p99_ms=ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] if ordered else 0.0,
-        )
 
-    return asyncio.run(main())
+def _find(pattern: str, text: str, default: str | None = None) -> str:
+    match = re.search(pattern, text)
+    if match:
+        return match.group(1)
+    if default is not None:
+        return default
+    raise ValueError(f"wrk output lacks {pattern!r}:\n{text}")
+
+
+def _milliseconds(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]

@@ -126,6 +126,17 @@ AUTH_PASSWORD_VALIDATORS = [
 DATABASE_URL = env("DATABASE_URL", default="")
 DATABASES = {"default": env.db_url_config(DATABASE_URL)} if DATABASE_URL else {}
 DATABASE_CONN_MAX_AGE = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# A psycopg connection pool per process (Django's native pooling): the ASGI server runs
+# each request's ORM work on its own thread, so persistent connections are not reused and
+# every request would otherwise open a new connection. Off in tests (pytest-django wraps
+# connections itself).
+DATABASE_POOL = env.bool("DATABASE_POOL", default=False)
+if DATABASES and DATABASE_POOL:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+        "timeout": 10,
+    }
 EMBEDDED_POSTGRES_DIR = Path(env("KINDRED_EMBEDDED_PGDATA", default=str(VAR_DIR / "pgdata")))
 EMBEDDED_DATABASE_NAME = "kindred"
 

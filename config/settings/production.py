@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import (
     AWS_STORAGE_BUCKET_NAME,
+    DATABASE_POOL,
     DATABASE_URL,
     DEBUG,
     REDIS_URL,
@@ -48,7 +49,10 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }
 
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)  # noqa: F405
+# Pooled connections (DATABASE_POOL) and persistent ones exclude each other.
+DATABASES["default"]["CONN_MAX_AGE"] = (  # noqa: F405
+    0 if DATABASE_POOL else env.int("DATABASE_CONN_MAX_AGE", default=60)
+)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
