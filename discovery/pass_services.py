@@ -26,11 +26,14 @@ def pass_create(*, actor: User, target_id: UUID) -> Pass:
     if target_id == actor.pk:
         raise ValidationFailed("You cannot pass on yourself.", code="cannot_pass_self")
     existing = Pass.objects.filter(actor_id=actor.pk, target_id=target_id)
-    if not existing.exists() and not viewer_can_see(Profile.objects.get(pk=actor.pk), target_id):
-        # A concurrent pass on the same profile hides it from the visibility check; once
-        # that pass has committed it is visible here, and this call simply refreshes it.
-        if not existing.exists():
-            raise NotFound("No such profile.")
+    # A concurrent pass on the same profile hides it from the visibility check; once that
+    # pass has committed it shows in the second `exists()`, and this call refreshes it.
+    if (
+        not existing.exists()
+        and not viewer_can_see(Profile.objects.get(pk=actor.pk), target_id)
+        and not existing.exists()
+    ):
+        raise NotFound("No such profile.")
     now = timezone.now()
     Pass.objects.bulk_create(
         [Pass(actor_id=actor.pk, target_id=target_id, created_at=now, updated_at=now)],

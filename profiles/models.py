@@ -20,6 +20,20 @@ MAX_AGE = 100
 MAX_PHOTOS = 6
 MAX_PROMPT_ANSWERS = 3
 TRAIT_COUNT = 6
+# The optional matrimony-style details, in display order.
+MATRIMONY_FIELDS = (
+    "religion",
+    "community",
+    "mother_tongue",
+    "marital_status",
+    "education",
+    "occupation",
+    "income_band",
+    "family_details",
+    "diet",
+    "smoking",
+    "drinking",
+)
 
 
 class Gender(models.TextChoices):

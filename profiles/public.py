@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from profiles import geo
-from profiles.models import Profile, ProfileBadge, PromptAnswer
+from profiles.models import MATRIMONY_FIELDS, Profile, ProfileBadge, PromptAnswer
 from profiles.onboarding import age_on
 from profiles.photo_selectors import photo_list_public
 from profiles.photo_serializers import PublicPhotoOutput
@@ -19,19 +19,7 @@ from profiles.quiz_serializers import BadgeOutput, PromptAnswerOutput
 from profiles.serializers import InterestOutput
 
 # Matrimony details appear only when filled in.
-_DETAILS = (
-    "religion",
-    "community",
-    "mother_tongue",
-    "marital_status",
-    "education",
-    "occupation",
-    "income_band",
-    "family_details",
-    "diet",
-    "smoking",
-    "drinking",
-)
+_DETAILS = MATRIMONY_FIELDS
 
 
 def public_profile_context(*, viewer: User, profiles: Sequence[Profile]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from profiles.languages import LANGUAGE_CHOICES
 from profiles.models import (
+    MATRIMONY_FIELDS,
     MAX_AGE,
     MIN_AGE,
     Diet,
@@ -172,17 +173,7 @@ _DETAIL_FIELDS = (
     "height_cm",
     "relationship_intent",
     "languages",
-    "religion",
-    "community",
-    "mother_tongue",
-    "marital_status",
-    "education",
-    "occupation",
-    "income_band",
-    "family_details",
-    "diet",
-    "smoking",
-    "drinking",
+    *MATRIMONY_FIELDS,
     "is_paused",
     "is_incognito",
     "show_distance",
