@@ -1,10 +1,9 @@
-from typing import cast
-
 from django.conf import settings
 from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework_simplejwt import authentication
-from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
 from accounts.models import User
@@ -27,7 +26,17 @@ class JWTAuthentication(authentication.JWTAuthentication):
     """
 
     def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
-        user = cast(User, super().get_user(validated_token))
+        user_id = validated_token.get(api_settings.USER_ID_CLAIM)
+        if user_id is None:
+            raise InvalidToken("The token carries no user.")
+        # Relations every request needs (the profile) come in the same query, by setting.
+        user = (
+            User.objects.select_related(*settings.KINDRED_AUTH_SELECT_RELATED)
+            .filter(pk=user_id)
+            .first()
+        )
+        if user is None:
+            raise AuthenticationFailed("This account no longer exists.", code="user_not_found")
         if not user.is_active:
             raise AuthenticationFailed("This account is no longer active.", code="account_inactive")
         if validated_token.get(TOKEN_VERSION_CLAIM) != user.token_version:

@@ -321,7 +321,8 @@ def deck_page(*, user: User, limit: int) -> DeckPage:
     upsert — the same for any `limit`. Schedules a rebuild (on commit) when the deck runs
     below KINDRED_DECK_LOW_WATERMARK or is empty. An empty result carries a `reason`.
     """
-    viewer = Profile.objects.get(pk=user.pk)
+    # Loaded with the user by authentication (KINDRED_AUTH_SELECT_RELATED): no extra query.
+    viewer = user.profile
     unavailable = _unavailable_reason(viewer)
     if unavailable is not None:
         return DeckPage(results=[], radius_km=None, reason=unavailable)

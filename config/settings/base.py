@@ -290,6 +290,8 @@ KINDRED_THROTTLES = {
 }
 # Number of reverse proxies in front of the app; their X-Forwarded-For entries are trusted.
 KINDRED_TRUSTED_PROXY_COUNT = env.int("KINDRED_TRUSTED_PROXY_COUNT", default=0)
+# Loaded with the user in the one authentication query of each request.
+KINDRED_AUTH_SELECT_RELATED = ("profile",)
 # `last_seen_at` is written at most this often per user, to keep requests read-only.
 KINDRED_LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
