@@ -15,6 +15,11 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("profiles.urls")),
     path("", include("discovery.urls")),
+    path("", include("matching.urls")),
+    path("", include("chat.urls")),
+    path("", include("moderation.urls")),
+    path("", include("ai_helpers.urls")),
+    path("", include("notifications.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,97 @@
+"""Likes and matches. A match is one row per unordered pair (`user_low` < `user_high`), so
+two people liking each other at the same instant still make exactly one (DESIGN.md §6)."""
+
+from uuid import UUID
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from core.models import BaseModel
+
+
+class Like(BaseModel):
+    """`actor` liked `target`, optionally on one of their photos or prompt answers, with an
+    optional comment. One per (actor, target)."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    comment = models.CharField(max_length=300, blank=True, default="")
+    photo = models.ForeignKey(
+        "profiles.Photo", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    prompt = models.ForeignKey(
+        "profiles.PromptAnswer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "target"], name="matching_like_once"),
+            models.CheckConstraint(condition=~Q(actor=F("target")), name="matching_like_not_self"),
+        ]
+        indexes = [
+            models.Index(fields=["target", "-created_at"], name="matching_like_received"),
+            models.Index(fields=["actor", "-created_at"], name="matching_like_sent"),
+        ]
+
+
+class MatchState(models.TextChoices):
+    ACTIVE = "active", "Active"
+    DATING = "dating", "Dating"
+    ARCHIVED = "archived", "Archived"
+    UNMATCHED = "unmatched", "Unmatched"
+    DELETED = "deleted", "Deleted"
+
+
+# States in which the two may still talk to each other.
+OPEN_MATCH_STATES = (MatchState.ACTIVE, MatchState.DATING, MatchState.ARCHIVED)
+
+
+class Match(BaseModel):
+    """Two people who liked each other. `last_activity_at` moves with every message (chat
+    calls `matching.services`), which orders the match list and drives auto-archiving."""
+
+    user_low = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    user_high = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(max_length=16, choices=MatchState.choices, default=MatchState.ACTIVE)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+    # Who ended the match (unmatch, block, deletion); null while it is open.
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    last_activity_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-last_activity_at",)
+        verbose_name_plural = "matches"
+        constraints = [
+            models.UniqueConstraint(fields=["user_low", "user_high"], name="matching_match_pair"),
+            models.CheckConstraint(
+                condition=Q(user_low__lt=F("user_high")), name="matching_match_ordered_pair"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user_low", "-last_activity_at"], name="matching_match_low"),
+            models.Index(fields=["user_high", "-last_activity_at"], name="matching_match_high"),
+            models.Index(fields=["state", "last_activity_at"], name="matching_match_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_low_id} ↔ {self.user_high_id} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_MATCH_STATES
+
+    def other_user_id(self, user_id: UUID) -> UUID:
+        return self.user_high_id if user_id == self.user_low_id else self.user_low_id
