@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from accounts import serializers as io
 from accounts.authentication import AuthenticatedRequest, JWTAuthentication
+from accounts.deletion_services import account_deletion_request, account_erase_after
 from accounts.services import (
     token_logout,
     token_refresh,
@@ -17,6 +18,7 @@ from accounts.services import (
     user_update,
 )
 from accounts.throttles import (
+    AccountDeleteUserThrottle,
     LoginAccountThrottle,
     LoginIpThrottle,
     PasswordChangeUserThrottle,
@@ -49,7 +51,7 @@ class AuthViewSet(viewsets.GenericViewSet):
         detail=False, methods=["post"], throttle_classes=[SignupIpThrottle, SignupAccountThrottle]
     )
     def signup(self, request: Request) -> Response:
-        result = user_signup(**validated(io.SignupInput, request.data))
+        result = user_signup(request=request, **validated(io.SignupInput, request.data))
         body = {"user": result.user, **vars(result.tokens)}
         return Response(io.SignupOutput(body).data, status=status.HTTP_201_CREATED)
 
@@ -57,7 +59,13 @@ class AuthViewSet(viewsets.GenericViewSet):
         summary="Sign in",
         description=(
             "Wrong password and unknown email both give 401 `invalid_credentials`; banned or "
-            "suspended accounts get 403 `account_banned` / `account_suspended`."
+            "suspended accounts get 403 `account_banned` / `account_suspended`. With "
+            "two-factor authentication on, `otp` is required: 401 `mfa_required` without "
+            "it (the password was right: ask for the code and send both again), 401 "
+            "`invalid_otp` for a wrong, expired or already used code, 429 "
+            "`mfa_rate_limited`. Signing in to an account waiting for deletion cancels the "
+            "deletion (`deletion_cancelled: true`). A sign-in from a new device or network "
+            "mails a notice."
         ),
         request=io.LoginInput,
         responses={200: io.LoginOutput, **error_responses(400, 401, 403, 429)},
@@ -68,8 +76,15 @@ class AuthViewSet(viewsets.GenericViewSet):
     )
     def login(self, request: Request) -> Response:
         data = validated(io.LoginInput, request.data)
-        user, tokens = user_login(request=request, email=data["email"], password=data["password"])
-        return Response(io.LoginOutput({"user": user, **vars(tokens)}).data)
+        result = user_login(
+            request=request, email=data["email"], password=data["password"], otp=data.get("otp")
+        )
+        body = {
+            "user": result.user,
+            "deletion_cancelled": result.deletion_cancelled,
+            **vars(result.tokens),
+        }
+        return Response(io.LoginOutput(body).data)
 
     @extend_schema(
         summary="Rotate the refresh token",
@@ -158,3 +173,30 @@ class MeViewSet(viewsets.GenericViewSet):
     def partial_update(self, request: AuthenticatedRequest) -> Response:
         user = user_update(user=request.user, data=validated(io.MeUpdateInput, request.data))
         return Response(io.MeOutput(user).data)
+
+    @extend_schema(
+        summary="Delete my account",
+        description=(
+            "Confirm with the password. The account is deactivated and hidden at once, every "
+            "session ends and open sockets close; everything is erased after "
+            "KINDRED_ACCOUNT_DELETION_GRACE_DAYS (default 7) unless you sign in before then, "
+            "which cancels the deletion. 400 `wrong_password` changes nothing."
+        ),
+        request=io.AccountDeleteInput,
+        responses={202: io.AccountDeleteOutput, **error_responses(400, 401, 429)},
+        tags=["account"],
+    )
+    def destroy(self, request: AuthenticatedRequest) -> Response:
+        user = account_deletion_request(
+            user=request.user, **validated(io.AccountDeleteInput, request.data)
+        )
+        body = {
+            "deletion_requested_at": user.deletion_requested_at,
+            "erase_after": account_erase_after(user),
+        }
+        return Response(io.AccountDeleteOutput(body).data, status=status.HTTP_202_ACCEPTED)
+
+    def get_throttles(self) -> list:
+        if self.action == "destroy":
+            return [AccountDeleteUserThrottle()]
+        return super().get_throttles()

@@ -41,3 +41,27 @@ class RefreshIpThrottle(IpThrottle):
 
 class PasswordChangeUserThrottle(UserThrottle):
     scope = "password_change_user"
+
+
+class PasswordResetIpThrottle(IpThrottle):
+    scope = "password_reset_ip"
+
+
+class PasswordResetAccountThrottle(EmailThrottle):
+    """Stops flooding one person's inbox with reset emails."""
+
+    scope = "password_reset_account"
+
+
+class TokenConfirmIpThrottle(IpThrottle):
+    """Emailed tokens presented (verify, reset confirm): slows guessing."""
+
+    scope = "token_confirm_ip"
+
+
+class EmailVerifyResendUserThrottle(UserThrottle):
+    scope = "email_verify_resend_user"
+
+
+class AccountDeleteUserThrottle(UserThrottle):
+    scope = "account_delete_user"

@@ -1,5 +1,7 @@
 """HTTP load on loopback with wrk (Debian's `wrk`): N connections for a fixed time, each
-request signed with one of the given bearer tokens in turn. Returns wrk's figures."""
+request signed with one of the given bearer tokens in turn. Returns wrk's figures. Requests
+unanswered after `timeout_seconds` count as timeouts, outside the latency percentiles, so the
+timeout is set well above any latency worth reporting."""
 
 import re
 import subprocess
@@ -27,17 +29,28 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
     non_2xx: int
+    # Requests that got no answer within the timeout (not in the latency figures) and other
+    # socket errors.
+    timeouts: int
+    socket_errors: int
 
 
 def run_wrk(
-    base_url: str, path: str, *, tokens: list[str], connections: int, seconds: float
+    base_url: str,
+    path: str,
+    *,
+    tokens: list[str],
+    connections: int,
+    seconds: float,
+    timeout_seconds: float = 10.0,
 ) -> LoadResult:
     lua = _SCRIPT % {"tokens": ", ".join(f'"{token}"' for token in tokens), "path": path}
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "load.lua"
         script.write_text(lua)
         output = subprocess.run(
-            ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--latency",
+            ["wrk", "-t", str(min(2, connections)), "-c", str(connections),
+             "-d", f"{seconds:g}s", "--latency", "--timeout", f"{timeout_seconds:g}s",
              "-s", str(script), base_url],
             check=True, capture_output=True, text=True,
         ).stdout  # fmt: skip
@@ -46,6 +59,13 @@ def run_wrk(
         p50_ms=_milliseconds(_find(r"\n\s+50%\s+([\d.]+\w+)", output)),
         p99_ms=_milliseconds(_find(r"\n\s+99%\s+([\d.]+\w+)", output)),
         non_2xx=int(_find(r"Non-2xx or 3xx responses:\s+(\d+)", output, default="0")),
+        timeouts=int(_find(r"Socket errors:.*timeout (\d+)", output, default="0")),
+        socket_errors=sum(
+            int(value)
+            for value in re.findall(
+                r"(?:connect|read|write) (\d+)", _find(r"(Socket errors:.*)", output, default="")
+            )
+        ),
     )
 
 

@@ -1,5 +1,9 @@
-"""WebSocket routes. The realtime consumer at /ws/v1/ arrives with the chat issue."""
+"""WebSocket routes: the one realtime socket of DESIGN.md §7 (docs/asyncapi.yaml)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from chat.consumers import RealtimeConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/v1/", RealtimeConsumer.as_asgi(), name="realtime"),
+]

@@ -10,31 +10,30 @@ ids never come back through a rebuild), rechecked against every visibility filte
 query that also loads the cards, and a rebuild is scheduled when fewer than
 KINDRED_DECK_LOW_WATERMARK remain. A missing deck is built inline, once, in the request:
 the first swipe session then starts at once instead of on a "building" screen. The build is
-bounded (at most five candidate queries and one feature query, each LIMITed).
+bounded: candidate rings (discovery.candidates; usually one query) and one feature query,
+each LIMITed, and only the entries kept are explained.
 """
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
 from accounts.models import User
 from discovery import deck_store
 from discovery.candidates import fetch_widening
-from discovery.models import Exposure
 from discovery.ranking import RankingFeatures, completeness_score, rank, with_distance
-from discovery.visibility import candidates_for
+from discovery.sql import where_sql
+from discovery.visibility import visibility_sql
 from profiles import geo
-from profiles.models import Photo, Profile, PromptAnswer
+from profiles.models import Photo, Profile
 from profiles.onboarding import age_on
 from profiles.photo_selectors import photo_public_queryset
 
@@ -98,64 +97,82 @@ def _schedule_rebuild(user_id: UUID) -> None:
 # --- building -------------------------------------------------------------------------------
 
 
-def _count_of(queryset: Any) -> Coalesce:
-    counted = (
-        queryset.filter(profile_id=OuterRef("pk"))
-        .order_by()
-        .values("profile_id")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+@functools.cache
+def _public_photos_sql() -> tuple[str, list[Any]]:
+    # profiles' rule for photos others may see; constant, so compiled once per process.
+    return where_sql(photo_public_queryset())
+
+
+def _ranking_features_sql(ids: list[UUID]) -> tuple[str, list[Any]]:
+    """Everything ranking needs for the pool in one statement: the profile's own columns
+    (flags, not texts), the account's last visit and the exposure counters (one primary-key
+    probe each), and photo and prompt counts grouped once over the whole pool. Times come
+    as epoch seconds: turning a float into a datetime costs far less than parsing text."""
+    public_photos, public_photo_params = _public_photos_sql()
+    sql = f"""
+        WITH pool AS MATERIALIZED (SELECT %s::uuid[] AS ids)
+        SELECT p.user_id, p.traits, date_part('epoch', p.created_at),
+               (SELECT date_part('epoch', u.last_seen_at) FROM accounts_user u
+                WHERE u.id = p.user_id),
+               p.bio <> '', p.relationship_intent <> '', p.height_cm IS NOT NULL,
+               coalesce(cardinality(p.languages), 0) > 0,
+               (SELECT ARRAY[e.shown_count, e.liked_count] FROM discovery_exposure e
+                WHERE e.user_id = p.user_id),
+               coalesce(photos.n, 0), coalesce(prompts.n, 0)
+        FROM profiles_profile p
+        LEFT JOIN (
+            SELECT profile_id, count(*) AS n FROM profiles_photo
+            WHERE profile_id = ANY((SELECT ids FROM pool)::uuid[]) AND {public_photos}
+            GROUP BY profile_id
+        ) photos ON photos.profile_id = p.user_id
+        LEFT JOIN (
+            SELECT profile_id, count(*) AS n FROM profiles_promptanswer
+            WHERE profile_id = ANY((SELECT ids FROM pool)::uuid[]) GROUP BY profile_id
+        ) prompts ON prompts.profile_id = p.user_id
+        WHERE p.user_id = ANY((SELECT ids FROM pool)::uuid[])
+    """  # noqa: S608  (fixed SQL and the ORM's compiled photo rule; values are parameters)
+    return sql, [ids, *public_photo_params]
 
 
 def _ranking_features(distances: dict[UUID, float]) -> list[RankingFeatures]:
-    """Everything ranking needs for the pool, in one query."""
-    exposures = Exposure.objects.filter(user_id=OuterRef("pk"))
-    rows = (
-        Profile.objects.filter(pk__in=list(distances))
-        .annotate(
-            last_seen_at=F("user__last_seen_at"),
-            shown_count=Coalesce(Subquery(exposures.values("shown_count")[:1]), Value(0)),
-            liked_count=Coalesce(Subquery(exposures.values("liked_count")[:1]), Value(0)),
-            photo_count=_count_of(photo_public_queryset()),
-            prompt_count=_count_of(PromptAnswer.objects.all()),
-        )
-        .values(
-            "pk",
-            "traits",
-            "created_at",
-            "bio",
-            "relationship_intent",
-            "height_cm",
-            "languages",
-            "last_seen_at",
-            "shown_count",
-            "liked_count",
-            "photo_count",
-            "prompt_count",
-        )
-    )
+    """Everything ranking needs for the pool, in one query (see _ranking_features_sql)."""
+    with connection.cursor() as cursor:
+        cursor.execute(*_ranking_features_sql(list(distances)))
+        rows = cursor.fetchall()
     return [
         RankingFeatures(
-            user_id=row["pk"],
-            distance_km=distances[row["pk"]],
-            traits=row["traits"],
-            last_seen_at=row["last_seen_at"],
-            created_at=row["created_at"],
-            completeness=completeness_score(
-                has_bio=bool(row["bio"]),
-                has_traits=row["traits"] is not None,
-                has_intent=bool(row["relationship_intent"]),
-                has_height=row["height_cm"] is not None,
-                has_languages=bool(row["languages"]),
-                prompt_count=row["prompt_count"],
-                photo_count=row["photo_count"],
+            user_id=user_id,
+            distance_km=distances[user_id],
+            traits=traits,
+            last_seen_at=(
+                datetime.fromtimestamp(last_seen_at, UTC) if last_seen_at is not None else None
             ),
-            shown_count=row["shown_count"],
-            liked_count=row["liked_count"],
+            created_at=datetime.fromtimestamp(created_at, UTC),
+            completeness=completeness_score(
+                has_bio=has_bio,
+                has_traits=traits is not None,
+                has_intent=has_intent,
+                has_height=has_height,
+                has_languages=has_languages,
+                prompt_count=prompt_count,
+                photo_count=photo_count,
+            ),
+            shown_count=exposure[0] if exposure else 0,
+            liked_count=exposure[1] if exposure else 0,
         )
-        for row in rows
+        for (
+            user_id,
+            traits,
+            created_at,
+            last_seen_at,
+            has_bio,
+            has_intent,
+            has_height,
+            has_languages,
+            exposure,
+            photo_count,
+            prompt_count,
+        ) in rows
     ]
 
 
@@ -187,7 +204,8 @@ def deck_build(*, user_id: UUID) -> DeckBuild:
             candidates=_ranking_features(distances) if distances else [],
             weights=settings.KINDRED_DECK_WEIGHTS,
             now=built_at,
-        )[:size]
+            keep=size,
+        )
         entries = [
             deck_store.DeckEntry(user_id=item.user_id, reasons=item.reasons) for item in ranked
         ]
@@ -227,67 +245,80 @@ def _photo_from(data: dict[str, Any]) -> Photo:
     )
 
 
+def _cards_sql(*, viewer: Profile, ids: list[UUID], today: date) -> tuple[str, list[Any]]:
+    visible, visible_params = visibility_sql(viewer, today=today).visible()
+    photos, photo_params = _public_photos_sql()
+    sql = f"""
+        SELECT "profiles_profile"."user_id", "profiles_profile"."display_name",
+               "profiles_profile"."birth_date", "profiles_profile"."show_age",
+               "profiles_profile"."show_distance", "profiles_profile"."latitude",
+               "profiles_profile"."longitude", "profiles_profile"."max_distance_km",
+               "profiles_profile"."is_verified",
+               ARRAY(
+                   SELECT json_build_object(
+                       'id', "profiles_photo"."id", 'status', "profiles_photo"."status",
+                       'renditions', "profiles_photo"."renditions",
+                       'blurhash', "profiles_photo"."blurhash",
+                       'width', "profiles_photo"."width", 'height', "profiles_photo"."height"
+                   )
+                   FROM "profiles_photo"
+                   WHERE "profiles_photo"."profile_id" = "profiles_profile"."user_id"
+                     AND {photos}
+                   ORDER BY "profiles_photo"."position"
+               )
+        FROM "profiles_profile"
+        WHERE "profiles_profile"."user_id" = ANY(%s::uuid[]) AND {visible}
+    """  # noqa: S608  (fixed SQL and the ORM's compiled rules; values are parameters)
+    return sql, [*photo_params, ids, *visible_params]
+
+
 def _cards(
     *, viewer: Profile, entries: Sequence[deck_store.DeckEntry], today: date
 ) -> list[DeckCard]:
     """Recheck the entries against every visibility filter and load their cards, with
-    photos, in one query; entries that no longer qualify are dropped."""
-    public_photos = photo_public_queryset().filter(profile_id=OuterRef("pk"))
-    profiles = {
-        profile.pk: profile
-        for profile in candidates_for(viewer, today=today)
-        .filter(pk__in=[entry.user_id for entry in entries])
-        .annotate(
-            public_photos=ArraySubquery(
-                public_photos.values(
-                    json=JSONObject(
-                        id="id",
-                        status="status",
-                        renditions="renditions",
-                        blurhash="blurhash",
-                        width="width",
-                        height="height",
-                    )
-                )
-            )
-        )
-        .only(
-            "user_id",
-            "display_name",
-            "birth_date",
-            "show_age",
-            "show_distance",
-            "latitude",
-            "longitude",
-            "max_distance_km",
-            "is_verified",
-        )
-    }
+    photos, in one query; entries that no longer qualify are dropped. Hand-written SQL on
+    the viewer's cached visibility rules (discovery.visibility.visibility_sql): building
+    the same queryset on every page cost several times the query."""
     if viewer.latitude is None or viewer.longitude is None:
         return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            *_cards_sql(viewer=viewer, ids=[entry.user_id for entry in entries], today=today)
+        )
+        rows = {row[0]: row for row in cursor.fetchall()}
     origin = (viewer.latitude, viewer.longitude)
     cards = []
     for entry in entries:
-        profile = profiles.get(entry.user_id)
-        if profile is None or profile.latitude is None or profile.longitude is None:
+        row = rows.get(entry.user_id)
+        if row is None:
             continue
-        kilometres = geo.distance_km(*origin, profile.latitude, profile.longitude)
+        (
+            user_id,
+            display_name,
+            birth_date,
+            show_age,
+            show_distance,
+            latitude,
+            longitude,
+            max_distance_km,
+            is_verified,
+            photos,
+        ) = row
+        if latitude is None or longitude is None:
+            continue
+        kilometres = geo.distance_km(*origin, latitude, longitude)
         # Moved out of range since the build (either person's maximum).
-        if kilometres > min(viewer.max_distance_km, profile.max_distance_km):
+        if kilometres > min(viewer.max_distance_km, max_distance_km):
             continue
-        distance = geo.distance_bucket(kilometres) if profile.show_distance else None
+        distance = geo.distance_bucket(kilometres) if show_distance else None
         cards.append(
             DeckCard(
-                user_id=profile.pk,
-                display_name=profile.display_name,
-                age=(
-                    age_on(profile.birth_date, today)
-                    if profile.show_age and profile.birth_date
-                    else None
-                ),
+                user_id=user_id,
+                display_name=display_name,
+                age=age_on(birth_date, today) if show_age and birth_date else None,
                 distance=distance,
-                is_verified=profile.is_verified,
-                photos=[_photo_from(data) for data in getattr(profile, "public_photos", [])],
+                is_verified=is_verified,
+                photos=[_photo_from(data) for data in photos],
                 reasons=with_distance(entry.reasons, distance),
             )
         )

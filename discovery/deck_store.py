@@ -20,12 +20,15 @@ import redis
 
 from core.redis import get_redis, redis_key
 
+# ARGV[5] is one JSON array [id, entry, id, entry, …] (entries already JSON): one argument
+# instead of two per entry costs the client far less to send.
 _WRITE_SCRIPT = """
 redis.call('DEL', KEYS[1])
 local kept = 0
-for index = 5, #ARGV, 2 do
-  if redis.call('SISMEMBER', KEYS[3], ARGV[index]) == 0 then
-    redis.call('RPUSH', KEYS[1], ARGV[index + 1])
+local pairs = cjson.decode(ARGV[5])
+for index = 1, #pairs, 2 do
+  if redis.call('SISMEMBER', KEYS[3], pairs[index]) == 0 then
+    redis.call('RPUSH', KEYS[1], pairs[index + 1])
     kept = kept + 1
   end
 end
@@ -127,7 +130,7 @@ def deck_write(
         pairs: list[str] = []
         for entry in entries:
             pairs.extend((str(entry.user_id), _encode(entry)))
-        return int(client.eval(_WRITE_SCRIPT, len(keys), *keys, *head, *pairs))
+        return int(client.eval(_WRITE_SCRIPT, len(keys), *keys, *head, json.dumps(pairs)))
     served = {str(value) for value in client.smembers(keys[2])}
     kept = [_encode(entry) for entry in entries if str(entry.user_id) not in served]
     pipeline = client.pipeline(transaction=True)

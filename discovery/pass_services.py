@@ -64,6 +64,13 @@ def pass_undo_last(*, actor: User) -> Pass | None:
     return latest
 
 
+def pass_lift(*, actor_id: UUID, target_id: UUID) -> bool:
+    """Delete my pass on `target_id`, whatever its age (matching calls it when I like someone
+    I had passed: the like supersedes the pass). Returns whether there was one."""
+    deleted, _ = Pass.objects.filter(actor_id=actor_id, target_id=target_id).delete()
+    return deleted > 0
+
+
 def passes_expire(*, batch_size: int) -> int:
     """Delete passes whose cooldown is over, `batch_size` rows per statement (each its own
     short transaction, so no delete holds locks for long). Returns how many were deleted.

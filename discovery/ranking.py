@@ -6,10 +6,13 @@ enters only as its public bucket, so the order of a deck says no more about wher
 is than the bucket shown on the card (DESIGN.md §5).
 """
 
+import heapq
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import itemgetter
 from uuid import UUID
 
 from profiles.compatibility import compare_traits
@@ -29,9 +32,11 @@ UNKNOWN_COMPATIBILITY = 0.5
 REASON_COMPATIBILITY_MIN = 70
 # Activity fades to nothing over two weeks without being seen.
 ACTIVITY_HORIZON = timedelta(days=14)
+_ACTIVITY_SECONDS = ACTIVITY_HORIZON.total_seconds()
 ACTIVE_RECENTLY = timedelta(days=1)
 # New profiles are lifted for their first days, fading linearly.
 NEW_PROFILE_PERIOD = timedelta(days=7)
+_NEW_PROFILE_SECONDS = NEW_PROFILE_PERIOD.total_seconds()
 # Fairness prior: before many showings, everyone counts as liked once per ten showings.
 PRIOR_SHOWN = 10
 PRIOR_LIKED = 1
@@ -112,14 +117,14 @@ def fairness_score(*, shown_count: int, liked_count: int, age: timedelta) -> flo
     """
     like_rate = (liked_count + PRIOR_LIKED) / (shown_count + PRIOR_SHOWN)
     exposure = min(1.0, like_rate / EXPECTED_LIKE_RATE)
-    newness = max(0.0, 1.0 - max(age, timedelta(0)) / NEW_PROFILE_PERIOD)
+    newness = max(0.0, 1.0 - max(age.total_seconds(), 0.0) / _NEW_PROFILE_SECONDS)
     return 0.5 * exposure + 0.5 * newness
 
 
 def _activity(last_seen_at: datetime | None, now: datetime) -> float:
     if last_seen_at is None:
         return 0.0
-    return max(0.0, 1.0 - max(now - last_seen_at, timedelta(0)) / ACTIVITY_HORIZON)
+    return max(0.0, 1.0 - max((now - last_seen_at).total_seconds(), 0.0) / _ACTIVITY_SECONDS)
 
 
 def _short_reason(line: str) -> str:
@@ -128,47 +133,100 @@ def _short_reason(line: str) -> str:
     return line.split(":", 1)[0].rstrip(".")
 
 
+def compatibility_score(first: Sequence[int], second: Sequence[int]) -> int:
+    """`compare_traits(first, second).score` without building its explanation: the ranking
+    of a pool needs only the number (explanations are made for the entries kept)."""
+    count = len(first)
+    if len(second) != count:
+        raise ValueError("trait vectors differ in length")
+    difference = sum(map(abs, map(operator.sub, first, second)))
+    return (100 * count - difference + count // 2) // count
+
+
+def _components(
+    viewer_traits: Sequence[int] | None, candidate: RankingFeatures, now: datetime
+) -> tuple[float, float, float, float, float]:
+    """The five components, 0–1 each, in COMPONENTS order."""
+    if viewer_traits is not None and candidate.traits is not None:
+        compatibility = compatibility_score(viewer_traits, candidate.traits) / 100
+    else:
+        compatibility = UNKNOWN_COMPATIBILITY
+    return (
+        compatibility,
+        1.0 / (1.0 + bucket_kilometres(candidate.distance_km) / 10.0),
+        _activity(candidate.last_seen_at, now),
+        candidate.completeness,
+        fairness_score(
+            shown_count=candidate.shown_count,
+            liked_count=candidate.liked_count,
+            age=now - candidate.created_at,
+        ),
+    )
+
+
+def explain(
+    *,
+    viewer_traits: Sequence[int] | None,
+    candidate: RankingFeatures,
+    now: datetime,
+    compatibility: float | None = None,
+) -> tuple[str, ...]:
+    """Why an entry was chosen (distance aside): a shared trait when the pair is compatible
+    enough, then "New here" or "Active today". `compatibility` (0–1), when the caller has
+    it, spares computing it again."""
+    reasons: list[str] = []
+    if viewer_traits is not None and candidate.traits is not None:
+        score = (
+            compatibility_score(viewer_traits, candidate.traits)
+            if compatibility is None
+            else round(compatibility * 100)
+        )
+        if score >= REASON_COMPATIBILITY_MIN:
+            comparison = compare_traits(viewer_traits, candidate.traits)
+            if comparison.reasons:
+                reasons.append(_short_reason(comparison.reasons[0]))
+    if now - candidate.created_at < NEW_PROFILE_PERIOD:
+        reasons.append("New here")
+    elif candidate.last_seen_at is not None and now - candidate.last_seen_at < ACTIVE_RECENTLY:
+        reasons.append("Active today")
+    return tuple(reasons[: MAX_REASONS - 1])
+
+
 def rank(
     *,
     viewer_traits: Sequence[int] | None,
     candidates: Sequence[RankingFeatures],
     weights: Mapping[str, float],
     now: datetime,
+    keep: int | None = None,
 ) -> list[RankedCandidate]:
     """Score and order candidates, best first; ties go to the smaller user id so the same
-    input always gives the same deck. Weights missing from `weights` count as 0."""
-    ranked = []
+    input always gives the same deck. Weights missing from `weights` count as 0. Only the
+    best `keep` (all when None) are returned, and only they are explained (`reasons`)."""
+    factors = [100.0 * weights.get(name, 0.0) for name in COMPONENTS]
+    scored = []
     for candidate in candidates:
-        reasons: list[str] = []
-        if viewer_traits is not None and candidate.traits is not None:
-            comparison = compare_traits(viewer_traits, candidate.traits)
-            compatibility = comparison.score / 100
-            if comparison.score >= REASON_COMPATIBILITY_MIN and comparison.reasons:
-                reasons.append(_short_reason(comparison.reasons[0]))
-        else:
-            compatibility = UNKNOWN_COMPATIBILITY
-        age = now - candidate.created_at
-        if age < NEW_PROFILE_PERIOD:
-            reasons.append("New here")
-        elif candidate.last_seen_at is not None and now - candidate.last_seen_at < ACTIVE_RECENTLY:
-            reasons.append("Active today")
-        components = {
-            "compatibility": compatibility,
-            "distance": 1.0 / (1.0 + bucket_kilometres(candidate.distance_km) / 10.0),
-            "activity": _activity(candidate.last_seen_at, now),
-            "completeness": candidate.completeness,
-            "fairness": fairness_score(
-                shown_count=candidate.shown_count, liked_count=candidate.liked_count, age=age
+        components = _components(viewer_traits, candidate, now)
+        score = round(sum(f * value for f, value in zip(factors, components, strict=True)), 4)
+        scored.append((-score, candidate.user_id, components, candidate))
+    # UUIDs order as their canonical strings do (fixed-width lowercase hex).
+    by_score = itemgetter(0, 1)
+    best = (
+        sorted(scored, key=by_score)[:keep]
+        if keep is None
+        else heapq.nsmallest(keep, scored, key=by_score)
+    )
+    return [
+        RankedCandidate(
+            user_id=user_id,
+            score=-negative_score,
+            components=dict(zip(COMPONENTS, components, strict=True)),
+            reasons=explain(
+                viewer_traits=viewer_traits,
+                candidate=candidate,
+                now=now,
+                compatibility=components[0],
             ),
-        }
-        score = 100.0 * sum(weights.get(name, 0.0) * components[name] for name in COMPONENTS)
-        ranked.append(
-            RankedCandidate(
-                user_id=candidate.user_id,
-                score=round(score, 4),
-                components=components,
-                reasons=tuple(reasons[: MAX_REASONS - 1]),
-            )
         )
-    ranked.sort(key=lambda item: (-item.score, str(item.user_id)))
-    return ranked
+        for negative_score, user_id, components, candidate in best
+    ]

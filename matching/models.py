@@ -4,11 +4,12 @@ two people liking each other at the same instant still make exactly one (DESIGN.
 from uuid import UUID
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.models import BaseModel
+from core.models import BaseModel, TimestampedModel
 
 
 class Like(BaseModel):
@@ -95,3 +96,78 @@ class Match(BaseModel):
 
     def other_user_id(self, user_id: UUID) -> UUID:
         return self.user_high_id if user_id == self.user_low_id else self.user_low_id
+
+
+class LikeQuota(TimestampedModel):
+    """One row per person who has liked: the counters behind the like quotas, moved only by
+    `matching.services.like_create` in one upsert that also locks the row, so concurrent
+    likes of one person queue on it and each sees the counts the previous one left
+    (DESIGN.md §6: quotas checked under a row lock). A refused like rolls its increment back.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # The person's local day (User.time_zone) that `day_count` counts.
+    day = models.DateField()
+    day_count = models.PositiveIntegerField(default=0)
+    total_count = models.PositiveIntegerField(default=0)
+    # When the latest likes were sent (the newest last, a few kept): the burst signal.
+    recent_at = ArrayField(models.DateTimeField(), default=list, blank=True)
+    # Set by an abuse signal: likes are refused (429 `like_rate_limited`) until then.
+    slowed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "like quota"
+
+    def __str__(self) -> str:
+        return f"like quota of {self.user_id}"
+
+
+class AbuseKind(models.TextChoices):
+    RAPID_LIKES = "rapid_likes", "Many likes in a short time"
+    REPEATED_COMMENT = "repeated_comment", "Same comment sent repeatedly"
+
+
+class AbuseFlag(BaseModel):
+    """A sign of abuse on someone's likes, for moderators (the admin). One open flag per
+    person and kind: a repeat raises `occurrences` and `last_seen_at` instead of a new row.
+    Resolving it (admin action) also lifts the person's slow-down."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32, choices=AbuseKind.choices)
+    details = models.JSONField(default=dict, blank=True)
+    occurrences = models.PositiveIntegerField(default=1)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ("-last_seen_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=Q(resolved_at__isnull=True),
+                name="matching_abuseflag_one_open",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-last_seen_at"],
+                condition=Q(resolved_at__isnull=True),
+                name="matching_abuseflag_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user_id}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None

@@ -1,10 +1,12 @@
-"""Reads about blocks, the one place every app asks "may these two see each other?"."""
+"""Reads of moderation. Blocks: the one place every app asks "may these two see each
+other?"; sanctions: what a person sees of decisions about them."""
 
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
 
-from moderation.models import Block
+from accounts.models import User
+from moderation.models import Block, Sanction
 
 
 def blocked_user_ids(user_id: UUID) -> QuerySet:
@@ -30,3 +32,17 @@ def is_blocked_between(first_id: UUID, second_id: UUID) -> bool:
     return Block.objects.filter(
         Q(blocker_id=first_id, blocked_id=second_id) | Q(blocker_id=second_id, blocked_id=first_id)
     ).exists()
+
+
+def block_list_for_blocker(*, blocker: User) -> QuerySet[Block]:
+    """The people I blocked, newest first, with their profiles (one query per page)."""
+    return (
+        Block.objects.filter(blocker=blocker)
+        .select_related("blocked__profile")
+        .order_by("-created_at")
+    )
+
+
+def sanction_list_for_user(*, user: User) -> QuerySet[Sanction]:
+    """My sanctions, newest first, with their appeal (one query per page)."""
+    return Sanction.objects.filter(user=user).select_related("appeal").order_by("-created_at")

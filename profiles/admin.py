@@ -60,6 +60,8 @@ class VerificationRequestAdmin(admin.ModelAdmin):
         "submitted_at",
         "reviewed_by",
         "reviewed_at",
+        # Decisions (with their note) go through verification_review only.
+        "review_note",
         "created_at",
     )
     actions = ("approve", "reject")

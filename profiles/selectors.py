@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.exceptions import NotFound
+from profiles.hooks import hidden_profile_subqueries
 from profiles.models import Profile
 from profiles.onboarding import Step, approved_photo_count, onboarding_steps
 
@@ -33,7 +34,8 @@ def _visible_profiles() -> QuerySet[Profile]:
 
 def profile_get_public_for_viewer(*, viewer: User, user_id: UUID) -> Profile:
     """Someone's public profile as `viewer` may see it; 404 for anything hidden from them
-    (missing, paused, incomplete, banned, suspended, deleted, incognito), so that ids
+    (missing, paused, incomplete, banned, suspended, deleted, incognito, or hidden by a
+    registered provider such as a block either way, see profiles.hooks), so that ids
     reveal nothing. My own profile is always visible to me (a preview)."""
     queryset = Profile.objects.select_related("user").prefetch_related("interests")
     if user_id != viewer.pk:
@@ -41,6 +43,8 @@ def profile_get_public_for_viewer(*, viewer: User, user_id: UUID) -> Profile:
         queryset = queryset.filter(pk__in=_visible_profiles().values("pk")).filter(
             is_incognito=False
         )
+        for hidden in hidden_profile_subqueries(viewer.pk):
+            queryset = queryset.exclude(pk__in=hidden)
     profile = queryset.filter(pk=user_id).first()
     if profile is None:
         raise NotFound("No such profile.")

@@ -18,6 +18,7 @@ from accounts.models import User
 from core import ratelimit
 from core.exceptions import Conflict, NotFound, RateLimited, ValidationFailed
 from profiles import geo, imaging
+from profiles.hooks import is_discoverability_vetoed
 from profiles.models import (
     Interest,
     ModerationState,
@@ -39,7 +40,8 @@ def profile_create_for_user(*, user: User) -> Profile:
 
 def profile_refresh_completion(*, profile_id: UUID) -> bool:
     """Recompute whether the profile's required onboarding steps are done, and whether it
-    may be discovered (complete, not paused, account active, not banned or suspended).
+    may be discovered (complete, not paused, account active, not banned or suspended,
+    and no registered veto, see profiles.hooks).
 
     Call after anything that can change either: basics, preferences, location, photo
     approval or deletion, pausing, or a change of the account's standing. Idempotent.
@@ -58,6 +60,7 @@ def profile_refresh_completion(*, profile_id: UUID) -> bool:
             and account.is_active
             and not account.is_banned
             and not account.is_suspended
+            and not is_discoverability_vetoed(profile.pk)
         )
         if (complete, discoverable) != (profile.is_complete, profile.is_discoverable):
             profile.is_complete = complete

@@ -130,7 +130,8 @@ def test_concurrent_signups_with_same_email_create_one_user():
 def test_login_returns_token_pair(user):
     body = login(user.email.upper())
 
-    assert set(body) == {"access", "refresh", "user"}
+    assert set(body) == {"access", "refresh", "user", "deletion_cancelled"}
+    assert body["deletion_cancelled"] is False
     assert bearer(body["access"]).get(ME).status_code == 200
     user.refresh_from_db()
     assert user.last_login is not None
@@ -446,10 +447,12 @@ def test_me_shows_own_account(auth_client, user):
     assert response.json() == {
         "id": str(user.id),
         "email": user.email,
+        "email_verified_at": None,
         "phone": None,
         "time_zone": "UTC",
         "date_joined": response.json()["date_joined"],
         "last_seen_at": response.json()["last_seen_at"],
+        "mfa_enabled": False,
     }
     assert "password" not in response.json()
 

@@ -32,7 +32,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # daphne first: its `runserver` serves HTTP and WebSocket from the ASGI application.
     "daphne",
-    "django.contrib.admin",
+    # The admin with the moderators' console site (TOTP when KINDRED_ADMIN_REQUIRE_OTP).
+    "moderation.console_apps.ConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -162,7 +163,15 @@ if REDIS_URL:
     CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_KEY_PREFIX}:asgi"},
+            "CONFIG": {
+                # channels-redis waits for messages with BZPOPMIN for 5 s; redis-py 8's
+                # default 5 s socket timeout would race it and kill busy sockets' consumers.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": f"{REDIS_KEY_PREFIX}:asgi",
+                # All sockets of a server process share one inbound queue; at the default
+                # capacity (100) a short backlog would silently drop their events.
+                "capacity": 5000,
+            },
         }
     }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
@@ -411,3 +420,222 @@ KINDRED_DECK_SIZE = env.int("KINDRED_DECK_SIZE", default=300)
 KINDRED_DECK_TTL_SECONDS = env.int("KINDRED_DECK_TTL_SECONDS", default=6 * 3600)
 # Fewer entries left than this schedules a rebuild of the deck.
 KINDRED_DECK_LOW_WATERMARK = env.int("KINDRED_DECK_LOW_WATERMARK", default=50)
+# Each process keeps a viewer's compiled visibility SQL this long (GET /deck rechecks every
+# page with it); a pass that just expired may keep its profile hidden up to this much longer.
+KINDRED_VISIBILITY_SQL_CACHE_SECONDS = env.int("KINDRED_VISIBILITY_SQL_CACHE_SECONDS", default=60)
+
+# --- AI helpers ----------------------------------------------------------------------------
+
+# Any OpenAI-compatible chat-completions endpoint (OpenAI, OpenRouter, a local server).
+# No key: the local rule-based provider answers instead (the embedded default).
+KINDRED_AI_BASE_URL = env("KINDRED_AI_BASE_URL", default="https://api.openai.com/v1")
+KINDRED_AI_API_KEY = env("KINDRED_AI_API_KEY", default="")
+KINDRED_AI_MODEL = env("KINDRED_AI_MODEL", default="gpt-4o-mini")
+# Each call to the provider gives up after this many seconds (keep it well below
+# CELERY_TASK_SOFT_TIME_LIMIT).
+KINDRED_AI_TIMEOUT_SECONDS = env.float("KINDRED_AI_TIMEOUT_SECONDS", default=20.0)
+# Timeouts, 5xx and connection errors are retried this many times, waiting
+# KINDRED_AI_RETRY_BACKOFF_SECONDS * 2**n (capped) before retry n; then the job fails.
+KINDRED_AI_MAX_RETRIES = env.int("KINDRED_AI_MAX_RETRIES", default=3)
+KINDRED_AI_RETRY_BACKOFF_SECONDS = env.float("KINDRED_AI_RETRY_BACKOFF_SECONDS", default=5.0)
+KINDRED_AI_RETRY_BACKOFF_MAX_SECONDS = env.float(
+    "KINDRED_AI_RETRY_BACKOFF_MAX_SECONDS", default=120.0
+)
+# Jobs per person in a sliding window, "<count>/<seconds>".
+KINDRED_AI_RATE_LIMITS = {
+    "profile_analysis": env("KINDRED_AI_RATE_PROFILE_ANALYSIS", default="3/3600"),
+    "openers": env("KINDRED_AI_RATE_OPENERS", default="5/3600"),
+}
+# A job still queued or running after this long is failed by the sweep (lost task).
+KINDRED_AI_JOB_STALE_SECONDS = env.int("KINDRED_AI_JOB_STALE_SECONDS", default=900)
+# Finished jobs (and their results) are deleted after this many days.
+KINDRED_AI_JOB_RETENTION_DAYS = env.int("KINDRED_AI_JOB_RETENTION_DAYS", default=30)
+if not KINDRED_AI_API_KEY:
+    EMBEDDED_FALLBACKS.append("AI: local rule-based provider (KINDRED_AI_API_KEY unset)")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "AIJobKindEnum": "ai_helpers.models.AIJobKind",
+        "AIJobStatusEnum": "ai_helpers.models.AIJobStatus",
+        "AIProviderEnum": "ai_helpers.models.AIProviderName",
+        "AISuggestionAreaEnum": "ai_helpers.schemas.SUGGESTION_AREA_CHOICES",
+    }
+)
+
+# --- Accounts lifecycle ----------------------------------------------------------------------
+
+# Links in emails (verification, password reset) open the app at this address; the app
+# posts the token to the API.
+KINDRED_APP_BASE_URL = env("KINDRED_APP_BASE_URL", default="http://localhost:3000").rstrip("/")
+KINDRED_EMAIL_VERIFY_PATH = env("KINDRED_EMAIL_VERIFY_PATH", default="/verify-email?token=")
+KINDRED_PASSWORD_RESET_PATH = env("KINDRED_PASSWORD_RESET_PATH", default="/reset-password?token=")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Kindred <no-reply@kindred.local>")
+# Seconds before an SMTP connection or command gives up (the sending task retries).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Seconds a password-reset link works (Django's own setting; single use in any case).
+PASSWORD_RESET_TIMEOUT = env.int("KINDRED_PASSWORD_RESET_TIMEOUT_SECONDS", default=3600)
+# Seconds an email-verification link works.
+KINDRED_EMAIL_VERIFICATION_MAX_AGE = env.int(
+    "KINDRED_EMAIL_VERIFICATION_MAX_AGE_SECONDS", default=3 * 24 * 3600
+)
+# A sign-in from a device/network combination not seen for this many days sends a notice.
+KINDRED_LOGIN_DEVICE_MEMORY_DAYS = env.int("KINDRED_LOGIN_DEVICE_MEMORY_DAYS", default=180)
+# MFA: the issuer shown in authenticator apps, and how many recovery codes are handed out.
+OTP_TOTP_ISSUER = env("KINDRED_OTP_ISSUER", default="Kindred")
+KINDRED_MFA_RECOVERY_CODE_COUNT = 10
+# Days between DELETE /me and the erasure; signing in before then cancels the deletion.
+KINDRED_ACCOUNT_DELETION_GRACE_DAYS = env.int("KINDRED_ACCOUNT_DELETION_GRACE_DAYS", default=7)
+# Data exports: one per this many hours; the archive is kept this many days; each signed
+# download link works this many seconds.
+KINDRED_EXPORT_INTERVAL_HOURS = env.int("KINDRED_EXPORT_INTERVAL_HOURS", default=24)
+KINDRED_EXPORT_RETENTION_DAYS = env.int("KINDRED_EXPORT_RETENTION_DAYS", default=7)
+KINDRED_EXPORT_LINK_TTL = env.int("KINDRED_EXPORT_LINK_TTL_SECONDS", default=900)
+KINDRED_THROTTLES.update(
+    {
+        "password_reset_ip": env("THROTTLE_PASSWORD_RESET_IP", default="10/3600"),
+        "password_reset_account": env("THROTTLE_PASSWORD_RESET_ACCOUNT", default="3/3600"),
+        "token_confirm_ip": env("THROTTLE_TOKEN_CONFIRM_IP", default="30/3600"),
+        "email_verify_resend_user": env("THROTTLE_EMAIL_VERIFY_RESEND_USER", default="3/3600"),
+        # One-time codes checked per account: at sign-in, MFA confirm and disable.
+        "mfa_user": env("THROTTLE_MFA_USER", default="10/900"),
+        "account_delete_user": env("THROTTLE_ACCOUNT_DELETE_USER", default="5/3600"),
+    }
+)
+
+# --- Chat ----------------------------------------------------------------------------------
+
+# Messages a person may send, "<count>/<seconds>" (REST and socket alike), and how many new
+# conversations they may open (first messages) per window.
+KINDRED_CHAT_SEND_RATE = env("KINDRED_CHAT_SEND_RATE", default="60/60")
+KINDRED_CHAT_OPENER_RATE = env("KINDRED_CHAT_OPENER_RATE", default="60/86400")
+# An opener (someone's first message in a conversation) may not repeat, ignoring case,
+# punctuation and emoji, what they opened with to other people within this window; such a
+# send is refused (`opener_copied`) and flagged for moderators. Openers shorter than
+# MIN_LENGTH characters ("hi", "hey 👋") are not compared; MAX_COPIES earlier copies are
+# tolerated (0: none).
+KINDRED_CHAT_OPENER_WINDOW_HOURS = env.int("KINDRED_CHAT_OPENER_WINDOW_HOURS", default=72)
+KINDRED_CHAT_OPENER_MIN_LENGTH = env.int("KINDRED_CHAT_OPENER_MIN_LENGTH", default=12)
+KINDRED_CHAT_OPENER_MAX_COPIES = env.int("KINDRED_CHAT_OPENER_MAX_COPIES", default=0)
+# "Typing…" is relayed at most once per this many seconds per conversation and socket.
+KINDRED_CHAT_TYPING_INTERVAL_SECONDS = env.float("KINDRED_CHAT_TYPING_INTERVAL_SECONDS", default=3)
+# One-time socket tickets (POST /api/v1/realtime/ticket) live this long.
+KINDRED_REALTIME_TICKET_TTL_SECONDS = env.int("KINDRED_REALTIME_TICKET_TTL_SECONDS", default=30)
+KINDRED_THROTTLES["realtime_ticket_user"] = env("THROTTLE_REALTIME_TICKET_USER", default="30/60")
+# Browser origins allowed to open the socket, besides the hosts of ALLOWED_HOSTS and the
+# CORS_ALLOWED_ORIGINS. Native apps send no Origin header; they are let through (the ticket
+# is no ambient credential a foreign page could ride on) unless this is off.
+KINDRED_WS_ALLOWED_ORIGINS = env.list("KINDRED_WS_ALLOWED_ORIGINS", default=[])
+KINDRED_WS_ALLOW_MISSING_ORIGIN = env.bool("KINDRED_WS_ALLOW_MISSING_ORIGIN", default=True)
+# Largest client frame accepted, and frames per socket per window ("<count>/<seconds>").
+KINDRED_WS_MAX_FRAME_BYTES = env.int("KINDRED_WS_MAX_FRAME_BYTES", default=16 * 1024)
+KINDRED_WS_FRAME_RATE = env("KINDRED_WS_FRAME_RATE", default="120/10")
+# Threads per server process running the sockets' database and Redis work (each may hold
+# one database connection).
+KINDRED_WS_THREADS = env.int("KINDRED_WS_THREADS", default=16)
+# Presence: a socket counts as online until TTL seconds after its last heartbeat, sent
+# every HEARTBEAT seconds; last-seen times are kept this many days.
+KINDRED_PRESENCE_TTL_SECONDS = env.int("KINDRED_PRESENCE_TTL_SECONDS", default=60)
+KINDRED_PRESENCE_HEARTBEAT_SECONDS = env.int("KINDRED_PRESENCE_HEARTBEAT_SECONDS", default=20)
+KINDRED_PRESENCE_LAST_SEEN_DAYS = env.int("KINDRED_PRESENCE_LAST_SEEN_DAYS", default=30)
+# Calls: an invite nobody answers within this many seconds becomes a missed call.
+KINDRED_CALL_RING_TIMEOUT_SECONDS = env.int("KINDRED_CALL_RING_TIMEOUT_SECONDS", default=45)
+KINDRED_CALL_INVITE_RATE = env("KINDRED_CALL_INVITE_RATE", default="10/600")
+# ICE servers handed to both people with each call (the server relays signalling only).
+# TURN credentials are minted per call from the shared secret (coturn's use-auth-secret).
+KINDRED_CALL_STUN_URLS = env.list("KINDRED_CALL_STUN_URLS", default=[])
+KINDRED_CALL_TURN_URLS = env.list("KINDRED_CALL_TURN_URLS", default=[])
+KINDRED_CALL_TURN_SECRET = env("KINDRED_CALL_TURN_SECRET", default="")
+KINDRED_CALL_TURN_TTL_SECONDS = env.int("KINDRED_CALL_TURN_TTL_SECONDS", default=3600)
+
+# --- Moderation ----------------------------------------------------------------------------
+
+# Evidence snapshots (the reported profile, messages) of a closed report are deleted this
+# many days after it was closed by the daily moderation.purge_expired_evidence job; open
+# reports keep theirs. Kept through unmatches and account deletions until then.
+KINDRED_EVIDENCE_RETENTION_DAYS = env.int("KINDRED_EVIDENCE_RETENTION_DAYS", default=365)
+# Audit entries (append-only) are deleted after this many days by the same job.
+KINDRED_AUDIT_RETENTION_DAYS = env.int("KINDRED_AUDIT_RETENTION_DAYS", default=730)
+# The latest messages of the pair's conversation frozen with each report.
+KINDRED_EVIDENCE_RECENT_MESSAGES = env.int("KINDRED_EVIDENCE_RECENT_MESSAGES", default=20)
+# Most message ids one report may point at.
+KINDRED_REPORT_MAX_MESSAGE_IDS = env.int("KINDRED_REPORT_MAX_MESSAGE_IDS", default=20)
+# Queue priority: reporters whose account was older than this at report time count as
+# "established"; reports and abuse flags within the window raise the reported user's
+# priority (automatic signals raise priority, never punish).
+KINDRED_MODERATION_ESTABLISHED_ACCOUNT_DAYS = env.int(
+    "KINDRED_MODERATION_ESTABLISHED_ACCOUNT_DAYS", default=7
+)
+KINDRED_MODERATION_SIGNAL_WINDOW_DAYS = env.int("KINDRED_MODERATION_SIGNAL_WINDOW_DAYS", default=90)
+# A sanction may be appealed (once) within this many days; suspensions last at most this long.
+KINDRED_APPEAL_WINDOW_DAYS = env.int("KINDRED_APPEAL_WINDOW_DAYS", default=30)
+KINDRED_MAX_SUSPENSION_DAYS = env.int("KINDRED_MAX_SUSPENSION_DAYS", default=365)
+# Banned and suspended people cannot sign in; a restricted session (POST
+# /moderation/appeal-session with their password) lets them read their sanctions and appeal,
+# nothing else, for this many seconds.
+KINDRED_RESTRICTED_SESSION_SECONDS = env.int("KINDRED_RESTRICTED_SESSION_SECONDS", default=900)
+# Staff sign in to the admin (the moderators' console) with a TOTP code as well
+# (django-otp); production.py forces it on.
+KINDRED_ADMIN_REQUIRE_OTP = env.bool("KINDRED_ADMIN_REQUIRE_OTP", default=False)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ReportReasonEnum": "moderation.models.ReportReason",
+        "ReportStatusEnum": "moderation.models.ReportStatus",
+        "SanctionKindEnum": "moderation.models.SanctionKind",
+        "SanctionStatusEnum": "moderation.models.SanctionStatus",
+        "AppealStatusEnum": "moderation.models.AppealStatus",
+    }
+)
+KINDRED_THROTTLES.update(
+    {
+        "report_user": env("THROTTLE_REPORT_USER", default="20/86400"),
+        "appeal_user": env("THROTTLE_APPEAL_USER", default="10/3600"),
+    }
+)
+
+# --- Notifications -------------------------------------------------------------------------
+
+# Push provider: "logging" (default; logs pushes, sends nothing), "fcm" (Firebase Cloud
+# Messaging via firebase-admin), or the dotted path of a class with the same interface.
+KINDRED_PUSH_PROVIDER = env("KINDRED_PUSH_PROVIDER", default="logging")
+# FCM service-account JSON file; empty: Google's application default credentials
+# (GOOGLE_APPLICATION_CREDENTIALS). The project id defaults to the credentials' own.
+KINDRED_FCM_CREDENTIALS_FILE = env("KINDRED_FCM_CREDENTIALS_FILE", default="")
+KINDRED_FCM_PROJECT_ID = env("KINDRED_FCM_PROJECT_ID", default="")
+# Timeout of every call to FCM, seconds.
+KINDRED_FCM_TIMEOUT_SECONDS = env.float("KINDRED_FCM_TIMEOUT_SECONDS", default=10.0)
+# No second push for a collapse key (e.g. one conversation) while an unread notification
+# with that key was pushed within this many minutes.
+KINDRED_PUSH_COLLAPSE_MINUTES = env.int("KINDRED_PUSH_COLLAPSE_MINUTES", default=10)
+# Push devices kept per user; registering one more drops the least recently registered.
+KINDRED_PUSH_DEVICES_PER_USER = env.int("KINDRED_PUSH_DEVICES_PER_USER", default=10)
+# Notifications older than this are deleted by the daily notifications.purge_old job.
+KINDRED_NOTIFICATION_RETENTION_DAYS = env.int("KINDRED_NOTIFICATION_RETENTION_DAYS", default=90)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "NotificationKindEnum": "notifications.models.NotificationKind",
+        "DevicePlatformEnum": "notifications.models.DevicePlatform",
+        "PushTokenKindEnum": "notifications.models.PushTokenKind",
+    }
+)
+
+# --- Matching ------------------------------------------------------------------------------
+
+# Likes a person may send per day; the day is theirs (User.time_zone), reset at local midnight.
+KINDRED_LIKES_PER_DAY = env.int("KINDRED_LIKES_PER_DAY", default=10)
+# The first this-many likes a person ever sends must carry a comment (0: never required).
+KINDRED_LIKES_NEEDING_COMMENT = env.int("KINDRED_LIKES_NEEDING_COMMENT", default=5)
+# Abuse signals, each raising a flag for moderators (admin: Matching › Abuse flags) and
+# slowing the person down (429 `like_rate_limited`) for KINDRED_LIKE_ABUSE_COOLDOWN_SECONDS:
+# this many likes within this many seconds ("<count>/<seconds>", a count of at most 100), or
+# the same comment text (case and surrounding spaces ignored) sent this many times.
+KINDRED_LIKE_BURST = env("KINDRED_LIKE_BURST", default="5/60")
+KINDRED_LIKE_REPEATED_COMMENT_COUNT = env.int("KINDRED_LIKE_REPEATED_COMMENT_COUNT", default=3)
+KINDRED_LIKE_ABUSE_COOLDOWN_SECONDS = env.int("KINDRED_LIKE_ABUSE_COOLDOWN_SECONDS", default=600)
+# An active match without activity (messages) for this many days is archived by a beat job,
+# this many rows per statement.
+KINDRED_MATCH_ARCHIVE_AFTER_DAYS = env.int("KINDRED_MATCH_ARCHIVE_AFTER_DAYS", default=7)
+KINDRED_MATCH_ARCHIVE_BATCH_SIZE = env.int("KINDRED_MATCH_ARCHIVE_BATCH_SIZE", default=1000)
+# The cached count of GET /matching/likes/received lives at most this long in Redis (it is
+# also dropped on every change that affects it, and expires when a pass hiding a like ends).
+KINDRED_LIKES_RECEIVED_COUNT_TTL_SECONDS = env.int(
+    "KINDRED_LIKES_RECEIVED_COUNT_TTL_SECONDS", default=3600
+)

@@ -36,9 +36,17 @@ if DEBUG:
 _require("DATABASE_URL", DATABASE_URL)
 _require("REDIS_URL", REDIS_URL)
 _require("AWS_STORAGE_BUCKET_NAME", AWS_STORAGE_BUCKET_NAME)
+# Links in e-mails (verification, password reset) point here; a localhost default would
+# send people to nowhere.
+_require("KINDRED_APP_BASE_URL", env("KINDRED_APP_BASE_URL", default=""))
+if not env("KINDRED_APP_BASE_URL").startswith("https://"):
+    raise ImproperlyConfigured("KINDRED_APP_BASE_URL must be an https:// address in production.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the served host names.")
+
+# Staff need a TOTP code (django-otp) besides their password to use the admin.
+KINDRED_ADMIN_REQUIRE_OTP = True
 
 # The ASGI server serves the admin's and Swagger UI's static files itself (collected at build).
 MIDDLEWARE.insert(  # noqa: F405

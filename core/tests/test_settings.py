@@ -16,6 +16,7 @@ GOOD = {
     "REDIS_URL": "redis://redis.internal:6379/0",
     "AWS_STORAGE_BUCKET_NAME": "kindred-media",
     "DJANGO_ALLOWED_HOSTS": "api.example.com",
+    "KINDRED_APP_BASE_URL": "https://app.example.com",
 }
 
 
@@ -49,6 +50,8 @@ def test_production_settings_load_with_a_complete_environment():
         ({"AWS_STORAGE_BUCKET_NAME": "<unset>"}, "AWS_STORAGE_BUCKET_NAME"),
         ({"DJANGO_ALLOWED_HOSTS": "*"}, "DJANGO_ALLOWED_HOSTS"),
         ({"DJANGO_DEBUG": "true"}, "DJANGO_DEBUG"),
+        ({"KINDRED_APP_BASE_URL": "<unset>"}, "KINDRED_APP_BASE_URL"),
+        ({"KINDRED_APP_BASE_URL": "http://app.example.com"}, "KINDRED_APP_BASE_URL"),
     ],
 )
 def test_production_settings_refuse_insecure_configuration(overrides, named):

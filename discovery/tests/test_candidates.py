@@ -1,8 +1,11 @@
 import json
+import random
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from discovery import candidates as retrieval
 from discovery.candidates import (
     Candidate,
     candidate_sql,
@@ -11,6 +14,7 @@ from discovery.candidates import (
     radius_steps,
 )
 from discovery.cells import cells_covering
+from matching.models import Like
 from profiles import geo
 from profiles.models import Profile
 from profiles.tests.factories import PARIS, PARIS_MONTMARTRE, make_complete
@@ -88,20 +92,92 @@ def test_candidates_come_nearest_first_and_stop_at_the_limit():
     ]
 
 
-def test_candidate_sql_is_the_query_fetch_candidates_runs():
-    viewer = _viewer()
-    near = _woman(ABOUT_3_KM)
-
-    sql, params = candidate_sql(profile=viewer, radius_km=5, limit=10)
+def _full_scan(viewer, radius_km, limit):
+    """The reference: one query over the whole radius, sorted by distance then id."""
+    sql, params = candidate_sql(profile=viewer, radius_km=radius_km, limit=limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    return sorted(
+        (Candidate(user_id=row[0], distance_km=float(row[1])) for row in rows),
+        key=lambda candidate: (candidate.distance_km, candidate.user_id),
+    )[:limit]
 
-    assert "= ANY(" in sql
-    assert [row[0] for row in rows] == [near.pk]
-    assert rows[0][1] == pytest.approx(
-        fetch_candidates(profile=viewer, radius_km=5, limit=10)[0].distance_km
-    )
+
+def _scatter(count, seed=7, spread=0.25):
+    """`count` women around PARIS at random snapped points (several share a point, so
+    distances tie and the id decides), with mixed maximum distances."""
+    generator = random.Random(seed)
+    return [
+        _woman(
+            (PARIS[0] + generator.gauss(0, spread / 2), PARIS[1] + generator.gauss(0, spread / 2)),
+            max_distance_km=generator.choice([2, 10, 50, 100]),
+        )
+        for _ in range(count)
+    ]
+
+
+def test_ring_by_ring_returns_the_same_nearest_list_as_one_full_scan():
+    viewer = _viewer()
+    _scatter(60)
+    within = len(_full_scan(viewer, 25, 1000))
+    assert within > 20
+
+    for limit in (1, 5, 12, 25, 200):
+        retrieval._density_hints.clear()  # the first retrieval for this person
+        with CaptureQueriesContext(connection) as queries:
+            found = fetch_candidates(profile=viewer, radius_km=25, limit=limit)
+
+        assert found == _full_scan(viewer, 25, limit), limit
+        assert len(found) == min(limit, within)
+        if limit > 5:  # the first ring (1.25 km) cannot hold them: rings were widened
+            assert len(queries) > 1
+
+
+def test_the_density_seen_last_time_sizes_the_first_ring():
+    viewer = _viewer()
+    _scatter(60)
+    retrieval._density_hints.clear()
+
+    with CaptureQueriesContext(connection) as first:
+        first_found = fetch_candidates(profile=viewer, radius_km=25, limit=12)
+    with CaptureQueriesContext(connection) as again:
+        found_again = fetch_candidates(profile=viewer, radius_km=25, limit=12)
+
+    assert found_again == first_found == _full_scan(viewer, 25, 12)
+    assert len(first) > 1
+    assert len(again) < len(first)
+
+
+def test_a_ring_query_returns_only_what_lies_beyond_the_previous_ring():
+    viewer = _viewer()
+    near = _woman(ABOUT_3_KM)
+    middle = _woman(ABOUT_8_KM)
+    far = _woman(ABOUT_13_KM)
+
+    with CaptureQueriesContext(connection) as queries:
+        found = fetch_candidates(profile=viewer, radius_km=20, limit=10)
+
+    assert [candidate.user_id for candidate in found] == [near.pk, middle.pk, far.pk]
+    returned = []
+    for query in queries.captured_queries:
+        with connection.cursor() as cursor:
+            cursor.execute(query["sql"])
+            returned.extend(row[0] for row in cursor.fetchall())
+    assert sorted(returned) == sorted([near.pk, middle.pk, far.pk])  # each once
+
+
+def test_rings_stop_as_soon_as_the_limit_is_reached():
+    viewer = _viewer()
+    _woman(PARIS)
+    _woman(PARIS)
+    _woman(ABOUT_13_KM)
+
+    with CaptureQueriesContext(connection) as queries:
+        found = fetch_candidates(profile=viewer, radius_km=50, limit=2)
+
+    assert len(found) == 2
+    assert len(queries) == 1
 
 
 def test_a_profile_without_location_cannot_fetch_candidates():
@@ -118,6 +194,30 @@ def test_radius_steps_stop_at_the_persons_maximum():
     assert radius_steps(20) == [5, 10, 15, 20]
     assert radius_steps(12) == [5, 10, 12]
     assert radius_steps(3) == [3]
+
+
+def _widening_reference(viewer, enough, limit):
+    """What one full query per radius step gives (the behaviour rings must keep)."""
+    radius = viewer.max_distance_km
+    candidates: list = []
+    for radius in radius_steps(viewer.max_distance_km):
+        candidates = _full_scan(viewer, radius, limit)
+        if len(candidates) >= enough:
+            break
+    return radius, candidates
+
+
+def test_widening_by_rings_gives_the_pool_one_query_per_step_would():
+    viewer = _viewer(max_distance_km=100)
+    _scatter(70, seed=11, spread=0.4)
+    radii = set()
+
+    for enough, limit in ((1, 2), (3, 5), (5, 10), (10, 12), (20, 40), (30, 60), (100, 200)):
+        pool = fetch_widening(profile=viewer, enough=enough, limit=limit)
+
+        assert (pool.radius_km, pool.candidates) == _widening_reference(viewer, enough, limit)
+        radii.add(pool.radius_km)
+    assert len(radii) >= 3  # several steps were decided, not one
 
 
 def test_the_radius_widens_until_enough_candidates_and_says_which_it_used():
@@ -141,7 +241,7 @@ def test_the_radius_widens_until_enough_candidates_and_says_which_it_used():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_candidate_query_reads_the_partial_covering_index_only():
+def test_a_ring_reads_the_partial_covering_index_only_and_incognito_likers_by_id():
     viewer = _viewer()
     for point in (ABOUT_3_KM, ABOUT_8_KM, ABOUT_13_KM, ABOUT_30_KM) * 5:
         _woman(point)
@@ -161,7 +261,8 @@ def test_the_candidate_query_reads_the_partial_covering_index_only():
     scans = list(_nodes(plan[0]["Plan"]))
     on_profiles = [node for node in scans if node.get("Relation Name") == "profiles_profile"]
     assert [(node["Node Type"], node["Index Name"]) for node in on_profiles] == [
-        ("Index Only Scan", "profiles_discovery_candidates")
+        ("Index Only Scan", "profiles_discovery_candidates"),  # the ring
+        ("Index Scan", "profiles_profile_pkey"),  # incognito people who liked me, by id
     ]
 
 
@@ -169,3 +270,28 @@ def _nodes(node):
     yield node
     for child in node.get("Plans", []):
         yield from _nodes(child)
+
+
+def test_an_incognito_person_who_liked_me_is_a_candidate_in_distance_order():
+    viewer = _viewer()
+    near = _woman(ABOUT_3_KM)
+    liked_me = _woman(ABOUT_8_KM, is_incognito=True)
+    hidden = _woman(PARIS, is_incognito=True)  # incognito, liked nobody: never shown
+    far = _woman(ABOUT_13_KM)
+    liked_me_from_too_far = _woman(ABOUT_30_KM, is_incognito=True)
+    for liker in (liked_me, liked_me_from_too_far):
+        Like.objects.create(actor=liker.user, target=viewer.user)
+
+    found = fetch_candidates(profile=viewer, radius_km=20, limit=10)
+    first_two = fetch_candidates(profile=viewer, radius_km=20, limit=2)
+    pool = fetch_widening(profile=viewer, enough=3, limit=10)
+
+    assert [candidate.user_id for candidate in found] == [near.pk, liked_me.pk, far.pk]
+    assert found[1].distance_km == pytest.approx(_km(ABOUT_8_KM))
+    assert [candidate.user_id for candidate in first_two] == [near.pk, liked_me.pk]
+    assert found == _full_scan(viewer, 20, 10)
+    assert (pool.radius_km, [c.user_id for c in pool.candidates]) == (
+        15,
+        [near.pk, liked_me.pk, far.pk],
+    )
+    assert hidden.pk not in [candidate.user_id for candidate in found]

@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from discovery.cells import cells_covering
+from discovery.cells import bounding_box, cells_covering
 from profiles.geo import CELL_COLUMNS, EARTH_RADIUS_KM, cell_of
 from profiles.tests.factories import PARIS
 
@@ -87,3 +87,31 @@ def test_a_zero_radius_is_the_point_own_cell():
 def test_a_negative_radius_is_refused():
     with pytest.raises(ValueError, match="negative"):
         cells_covering(*PARIS, -1)
+
+
+@pytest.mark.parametrize(
+    ("point", "radius_km"),
+    [(PARIS, 1.25), (PARIS, 25), ((-33.87, 151.21), 10), ((64.1, -21.9), 80), ((0.0, 0.0), 5)],
+)
+def test_the_bounding_box_holds_every_point_of_the_circle(point, radius_km):
+    box = bounding_box(*point, radius_km)
+    assert box is not None
+    generator = random.Random(f"{point}{radius_km}")
+    for _ in range(2000):
+        inside = _destination(
+            *point, generator.uniform(0, 360), radius_km * math.sqrt(generator.random())
+        )
+        assert box.south <= inside[0] <= box.north
+        assert box.west <= inside[1] <= box.east
+    for step in range(360):
+        rim = _destination(*point, step, radius_km * 0.999999)
+        assert box.south <= rim[0] <= box.north
+        assert box.west <= rim[1] <= box.east
+    # …and is not much larger than the circle (a degree of latitude is ~111 km).
+    assert (box.north - box.south) * 111.19 < 2 * radius_km * 1.01
+
+
+def test_no_box_across_the_antimeridian_or_around_a_pole():
+    assert bounding_box(-17.7, 179.95, 20) is None
+    assert bounding_box(89.95, 10.0, 30) is None
+    assert bounding_box(-17.7, 179.0, 20) is not None

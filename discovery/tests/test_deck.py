@@ -9,12 +9,14 @@ from accounts.tests.factories import UserFactory
 from core.redis import get_redis
 from core.testing import run_in_threads
 from discovery import deck_store
-from discovery.deck_services import deck_build, deck_invalidate, deck_page
+from discovery.deck_services import _ranking_features, deck_build, deck_invalidate, deck_page
 from discovery.models import Exposure, Pass
 from discovery.tasks import rebuild_active_decks_task
-from profiles.models import Profile
+from matching.models import Like
+from profiles.models import ModerationState, Photo, Profile
 from profiles.onboarding import age_on
-from profiles.tests.factories import PARIS, PARIS_MONTMARTRE, make_complete
+from profiles.tests.factories import PARIS, PARIS_MONTMARTRE, add_approved_photo, make_complete
+from profiles.tests.quiz_factories import PromptAnswerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +99,18 @@ def test_hidden_age_and_distance_stay_hidden(viewer, auth_client):
 
     assert (card["age"], card["distance"]) == (None, None)
     assert not any(reason.endswith(" away") for reason in card["reasons"])
+
+
+def test_an_incognito_person_who_liked_me_is_in_my_deck_and_nobody_elses(viewer, auth_client):
+    liked_me = make_complete(
+        gender="woman", interested_in=["man"], point=PARIS_MONTMARTRE, is_incognito=True
+    )
+    make_complete(gender="woman", interested_in=["man"], point=PARIS, is_incognito=True)
+    Like.objects.create(actor=liked_me.user, target=viewer.user)
+    other = make_complete(gender="man", interested_in=["woman"], point=PARIS)
+
+    assert _ids(auth_client.get(DECK_URL, {"limit": 10}).json()) == [str(liked_me.pk)]
+    assert deck_build(user_id=other.pk).size == 0
 
 
 def test_pages_never_repeat_a_profile_across_calls(viewer, auth_client):
@@ -347,3 +361,38 @@ def test_changing_preferences_or_location_throws_the_deck_away(
 
     profile_set_location(user=viewer.user, latitude=48.87, longitude=2.36)
     assert remaining(viewer) is None
+
+
+def test_ranking_features_come_in_one_query_for_the_whole_pool(viewer):
+    full = make_complete(
+        gender="woman",
+        interested_in=["man"],
+        bio="Hello",
+        relationship_intent="long_term",
+        height_cm=170,
+        languages=["fr"],
+    )
+    add_approved_photo(full, position=1)
+    pending = add_approved_photo(full, position=2)
+    Photo.objects.filter(pk=pending.pk).update(moderation_state=ModerationState.PENDING)
+    PromptAnswerFactory(profile=full)
+    PromptAnswerFactory(profile=full)
+    Exposure.objects.create(user=full.user, shown_count=7, liked_count=2)
+    seen = timezone.now().replace(microsecond=0)
+    User.objects.filter(pk=full.pk).update(last_seen_at=seen)
+    bare = make_complete(gender="woman", interested_in=["man"])
+    User.objects.filter(pk=bare.pk).update(last_seen_at=None)
+
+    with CaptureQueriesContext(connection) as queries:
+        features = {row.user_id: row for row in _ranking_features({full.pk: 3.0, bare.pk: 9.5})}
+
+    assert len(queries) == 1
+    rich, plain = features[full.pk], features[bare.pk]
+    assert (rich.distance_km, rich.shown_count, rich.liked_count) == (3.0, 7, 2)
+    assert rich.last_seen_at == seen
+    assert rich.created_at == full.created_at
+    # bio, intent, height, languages, prompts and two public photos of three; no quiz
+    assert rich.completeness == pytest.approx((5 + 2 / 3) / 7)
+    assert (plain.distance_km, plain.shown_count, plain.liked_count) == (9.5, 0, 0)
+    assert plain.last_seen_at is None
+    assert plain.completeness == pytest.approx((1 / 3) / 7)

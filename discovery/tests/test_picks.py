@@ -8,6 +8,7 @@ from accounts.tests.factories import UserFactory
 from core.redis import get_redis
 from discovery.models import Pass
 from discovery.picks import local_date_for, picks_cache_key, picks_for
+from matching.models import Like
 from profiles.compatibility import compare_traits
 from profiles.models import Profile
 from profiles.tests.factories import LYON, PARIS, PARIS_MONTMARTRE, make_complete
@@ -116,6 +117,14 @@ def test_no_location_means_no_picks(auth_client, viewer):
     response = auth_client.get(URL)
 
     assert response.json()["results"] == []
+
+
+def test_an_incognito_person_is_picked_only_for_those_they_liked(auth_client, viewer):
+    liked_me = woman(MY_TRAITS, is_incognito=True)
+    woman(MY_TRAITS, is_incognito=True)  # liked nobody
+    Like.objects.create(actor=liked_me.user, target=viewer.user)
+
+    assert ids_of(auth_client.get(URL)) == [str(liked_me.pk)]
 
 
 @pytest.mark.parametrize("count", [1, 5])

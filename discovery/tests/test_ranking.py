@@ -1,3 +1,4 @@
+import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -5,10 +6,13 @@ from discovery.ranking import (
     DEFAULT_WEIGHTS,
     RankingFeatures,
     bucket_kilometres,
+    compatibility_score,
+    explain,
     fairness_score,
     rank,
     with_distance,
 )
+from profiles.compatibility import compare_traits
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 ME = [80, 50, 50, 50, 50, 50]
@@ -148,4 +152,39 @@ def test_bucket_kilometres_follow_the_public_buckets():
         15,
         15,
         15,
+    ]
+
+
+def test_the_score_only_compatibility_matches_the_full_comparison():
+    generator = random.Random(3)
+    for _ in range(500):
+        first = [generator.randint(0, 100) for _ in range(6)]
+        second = [generator.randint(0, 100) for _ in range(6)]
+
+        assert compatibility_score(first, second) == compare_traits(first, second).score
+
+
+def test_keeping_the_best_few_ranks_and_explains_them_as_the_full_ranking_does():
+    generator = random.Random(5)
+    candidates = [
+        _features(
+            uuid.UUID(int=generator.getrandbits(128)),
+            distance_km=generator.uniform(0, 30),
+            traits=[generator.randint(0, 100) for _ in range(6)],
+            last_seen_at=NOW - timedelta(hours=generator.randint(0, 400)),
+            created_at=NOW - timedelta(days=generator.randint(0, 30)),
+            shown_count=generator.randint(0, 50),
+            liked_count=generator.randint(0, 5),
+        )
+        for _ in range(300)
+    ]
+
+    everything = rank(viewer_traits=ME, candidates=candidates, weights=DEFAULT_WEIGHTS, now=NOW)
+    best = rank(viewer_traits=ME, candidates=candidates, weights=DEFAULT_WEIGHTS, now=NOW, keep=40)
+
+    assert best == everything[:40]
+    assert any(item.reasons for item in best)
+    by_id = {candidate.user_id: candidate for candidate in candidates}
+    assert [item.reasons for item in best] == [
+        explain(viewer_traits=ME, candidate=by_id[item.user_id], now=NOW) for item in best
     ]

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from discovery.models import Pass
+from matching.models import Like
 from profiles.models import Photo, Profile
 from profiles.tests.factories import LYON, PARIS, PARIS_MONTMARTRE, make_complete
 
@@ -96,6 +97,15 @@ def test_hidden_profiles_never_appear(auth_client, viewer):
     make_complete(gender="woman", interested_in=["woman"])  # not interested in men
 
     assert ids_of(auth_client.get(URL)) == [str(visible.pk)]
+
+
+def test_incognito_people_appear_only_to_those_they_liked(auth_client, viewer):
+    liked_me = woman(is_incognito=True)
+    woman(is_incognito=True)  # liked nobody
+    Like.objects.create(actor=liked_me.user, target=viewer.user)
+
+    assert ids_of(auth_client.get(URL)) == [str(liked_me.pk)]
+    assert ids_of(auth_client.get(URL, {"max_distance_km": 20})) == [str(liked_me.pk)]
 
 
 def test_results_show_distance_buckets_and_never_coordinates_or_birth_dates(auth_client, viewer):

@@ -4,7 +4,8 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from discovery.models import Pass
-from discovery.visibility import birth_date_window, candidates_for
+from discovery.visibility import birth_date_window, candidates_for, viewer_can_see
+from matching.models import Like
 from profiles.models import Profile
 from profiles.tests.factories import make_complete
 
@@ -66,3 +67,35 @@ def test_nobody_sees_themselves():
 
     assert not candidates_for(me).filter(pk=me.pk).exists()
     assert UserFactory()  # other accounts without profiles do not break the query
+
+
+def test_incognito_people_are_seen_only_by_the_people_they_liked():
+    me = make_complete(gender="man", interested_in=["woman"])
+    someone_else = make_complete(gender="man", interested_in=["woman"])
+    liked_me = make_complete(gender="woman", interested_in=["man"], is_incognito=True)
+    liked_someone_else = make_complete(gender="woman", interested_in=["man"], is_incognito=True)
+    paused_but_liked_me = make_complete(
+        gender="woman", interested_in=["man"], is_incognito=True, is_paused=True
+    )
+    Like.objects.create(actor=liked_me.user, target=me.user)
+    Like.objects.create(actor=paused_but_liked_me.user, target=me.user)
+    Like.objects.create(actor=liked_someone_else.user, target=someone_else.user)
+
+    mine = set(candidates_for(me).values_list("pk", flat=True))
+    theirs = set(candidates_for(someone_else).values_list("pk", flat=True))
+
+    assert mine == {liked_me.pk}
+    assert theirs == {liked_someone_else.pk}
+    assert viewer_can_see(me, liked_me.pk)
+    assert not viewer_can_see(me, liked_someone_else.pk)
+
+
+def test_an_incognito_liker_is_still_subject_to_every_other_filter():
+    me = make_complete(gender="man", interested_in=["woman"])
+    not_into_men = make_complete(gender="woman", interested_in=["woman"], is_incognito=True)
+    passed = make_complete(gender="woman", interested_in=["man"], is_incognito=True)
+    for liker in (not_into_men, passed):
+        Like.objects.create(actor=liker.user, target=me.user)
+    Pass.objects.create(actor=me.user, target=passed.user)
+
+    assert not candidates_for(me).exists()

@@ -1,0 +1,507 @@
+"""Likes benchmark (issue 5): POST /api/v1/matching/likes under concurrent clients on loopback
+(a real uvicorn server on config.asgi, driven by wrk), next to the same insert-and-check
+transaction run raw by pgbench in the same run, and the queries one like takes. Writes
+bench/results/likes.md.
+
+    .venv/bin/python bench/likes.py                      # 32 clients, 10 s each
+    .venv/bin/python bench/likes.py --clients 32 --seconds 20
+
+Uses its own database (BENCH_LIKES_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
+kindred_bench_likes) and Redis database (BENCH_LIKES_REDIS_URL, default db 13), which it
+migrates, fills and empties between measurements. Every like in a run is a new (liker,
+liked) pair, so each request takes the full path (quota upsert with the locks, the
+read-and-insert, the fairness counter), never the cheaper replay. The daily quota and the
+abuse signals are raised out of the way for the run (they are checked all the same).
+
+Targets (issue 5): the HTTP rate ≥ 25% of the raw rate, p99 ≤ 30 ms, ≤ 4 queries per like.
+"""
+
+import argparse
+import hashlib
+import io
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kindred_bench_likes"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+ID_PREFIX = "kindred-bench-like:"
+# People: likers for HTTP, likers for pgbench, then the liked.
+HTTP_LIKERS = 64
+TARGETS = 4000
+# Consecutive requests of one liker go to targets this far apart, and likers start at
+# different offsets, so concurrent likes spread over many liked people (as real traffic).
+STRIDE = 37
+
+
+def person_id(number: int) -> uuid.UUID:
+    """The deterministic id of bench person `number` (the same as md5(...)::uuid in SQL)."""
+    return uuid.UUID(hashlib.md5(f"{ID_PREFIX}{number}".encode()).hexdigest())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients")
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration of each load")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    arguments = parser.parse_args()
+
+    database_url = os.environ.get("BENCH_LIKES_DATABASE_URL", DEFAULT_URL)
+    from deck import ensure_database
+
+    ensure_database(database_url)
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ["KINDRED_REDIS_PREFIX"] = "kindred-bench-likes"
+    os.environ["REDIS_URL"] = os.environ.get("BENCH_LIKES_REDIS_URL", DEFAULT_REDIS_URL)
+    # Every request must go the whole way: quotas and abuse signals out of reach.
+    os.environ["KINDRED_LIKES_PER_DAY"] = "100000000"
+    os.environ["KINDRED_LIKE_BURST"] = "20/1"  # no liker here comes near 20 likes a second
+    os.environ["KINDRED_LIKE_REPEATED_COMMENT_COUNT"] = "100000000"
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    raw_likers = arguments.clients
+    seed(HTTP_LIKERS + raw_likers + TARGETS)
+    load_before = os.getloadavg()
+    queries = count_queries()
+    raw = measure_raw(database_url, arguments, raw_base=HTTP_LIKERS)
+    http = measure_http(arguments)
+    load_after = os.getloadavg()
+    report = render(arguments, queries, raw, http, load_before, load_after)
+    output = ROOT / "bench" / "results" / "likes.md"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(report)
+    print(report)
+    print(f"report written to {output.relative_to(ROOT)}")
+    return 0
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def seed(count: int) -> None:
+    """`count` discoverable people with deterministic ids, and the likers' quota rows (past
+    their first likes, so no comment is required). Kept for the next run if the size fits."""
+    from deck import PROFILE_COLUMNS, USER_COLUMNS, _copy, _write_person
+    from django.db import connection
+
+    from accounts.models import User
+
+    if (
+        User.objects.filter(email__startswith="benchlike").count() == count
+        and User.objects.count() == count
+    ):
+        print(f"{count} people already seeded")
+        return
+    print(f"seeding {count} people …")
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE accounts_user, profiles_profile CASCADE")
+    rng = random.Random(5)
+    users, profiles = io.StringIO(), io.StringIO()
+    for number in range(count):
+        user_line, profile_line = io.StringIO(), io.StringIO()
+        _write_person(rng, number, user_line, profile_line)
+        identity = str(person_id(number))
+        user_fields = user_line.getvalue().split("\t")
+        user_fields[0] = identity
+        user_fields[3] = f"benchlike{number}@example.com"
+        users.write("\t".join(user_fields))
+        profiles.write(identity + "\t" + profile_line.getvalue().split("\t", 1)[1])
+    _copy("accounts_user", USER_COLUMNS, users)
+    _copy("profiles_profile", PROFILE_COLUMNS, profiles)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE accounts_user")
+        cursor.execute("VACUUM ANALYZE profiles_profile")
+
+
+def reset_likes(likers: int) -> None:
+    """No likes, matches or counters; each liker's quota row fresh (100 likes sent before)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from core.redis import get_redis
+    from matching.models import LikeQuota
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE matching_like, matching_match, matching_likequota, matching_abuseflag, "
+            "discovery_exposure, discovery_pass CASCADE"
+        )
+    now = timezone.now()
+    LikeQuota.objects.bulk_create(
+        [
+            LikeQuota(
+                user_id=person_id(number),
+                day=now.date(),
+                day_count=0,
+                total_count=100,
+                recent_at=[],
+            )
+            for number in range(likers)
+        ]
+    )
+    with connection.cursor() as cursor:
+        for table in ("matching_like", "matching_likequota", "discovery_exposure"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    get_redis().flushdb()
+
+
+# --- queries of one like -----------------------------------------------------------------------
+
+
+def count_queries() -> list[str]:
+    """The statements of one POST /likes (a new pair), as Django's query log shows them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from accounts.models import User
+    from accounts.tokens import token_pair_for_user
+
+    reset_likes(HTTP_LIKERS)
+    client = APIClient(HTTP_HOST="localhost")
+    token = token_pair_for_user(User.objects.get(pk=person_id(0))).access
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    client.post("/api/v1/matching/likes", {"target_id": str(person_id(HTTP_LIKERS * 3))})
+    with CaptureQueriesContext(connection) as context:
+        response = client.post(
+            "/api/v1/matching/likes",
+            {"target_id": str(person_id(HTTP_LIKERS * 3 + 1))},
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    return [" ".join(query["sql"].split())[:110] for query in context.captured_queries]
+
+
+# --- raw: pgbench ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Load:
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    done: int
+
+
+def raw_script(*, raw_base: int, targets_base: int) -> str:
+    """The like's transaction as the service runs it for a new pair: the quota upsert that
+    locks the liker's row then the pair, the read-and-insert, the fairness counter."""
+    actor = f"md5('{ID_PREFIX}' || ({raw_base} + :client_id))::uuid"
+    target = f"md5('{ID_PREFIX}' || ({targets_base} + :target_number))::uuid"
+    return f"""
+\\set counter :counter + 1
+\\set target_number (:counter + :client_id * {STRIDE}) % {TARGETS}
+BEGIN;
+INSERT INTO matching_likequota AS quota
+    (user_id, day, day_count, total_count, recent_at, slowed_until, created_at, updated_at)
+VALUES ({actor}, current_date, 1, 1, ARRAY[now()], NULL, now(), now())
+ON CONFLICT (user_id) DO UPDATE SET
+    day_count = CASE WHEN quota.day = EXCLUDED.day THEN quota.day_count + 1 ELSE 1 END,
+    day = EXCLUDED.day, total_count = quota.total_count + 1,
+    recent_at = (quota.recent_at || now())[greatest(1, cardinality(quota.recent_at) + 2 - 5):],
+    updated_at = now()
+RETURNING (day_count <= 100000000)::int AS may_insert,
+    pg_advisory_xact_lock(hashtextextended(least({actor}, {target})::text
+        || greatest({actor}, {target})::text, 0)) IS NULL AS pair_locked \\gset
+WITH facts AS (
+    SELECT
+        COALESCE(tp.is_discoverable AND ta.is_active AND ta.banned_at IS NULL
+            AND (ta.suspended_until IS NULL OR ta.suspended_until <= now()), false)
+            AS is_discoverable,
+        COALESCE(tp.is_incognito, false) AS is_incognito,
+        EXISTS (SELECT 1 FROM moderation_block b
+            WHERE (b.blocker_id = {actor} AND b.blocked_id = {target})
+               OR (b.blocker_id = {target} AND b.blocked_id = {actor})) AS is_blocked,
+        (SELECT l.id FROM matching_like l
+            WHERE l.actor_id = {actor} AND l.target_id = {target}) AS my_like_id,
+        EXISTS (SELECT 1 FROM matching_like l
+            WHERE l.actor_id = {target} AND l.target_id = {actor}) AS is_liked_back,
+        pair.id AS match_id, pair.state AS match_state,
+        EXISTS (SELECT 1 FROM discovery_pass p WHERE p.actor_id = {target}
+            AND p.target_id = {actor} AND p.created_at > now() - interval '30 days')
+            AS is_passed_by_target,
+        EXISTS (SELECT 1 FROM discovery_pass p WHERE p.actor_id = {actor}
+            AND p.target_id = {target} AND p.created_at > now() - interval '30 days')
+            AS is_passed_by_me,
+        true AS is_photo_valid, true AS is_prompt_valid, 0 AS same_comment_count
+    FROM (SELECT 1) AS anchor
+    LEFT JOIN profiles_profile tp ON tp.user_id = {target}
+    LEFT JOIN accounts_user ta ON ta.id = {target}
+    LEFT JOIN matching_match pair ON pair.user_low_id = least({actor}, {target})
+        AND pair.user_high_id = greatest({actor}, {target})
+),
+inserted AS (
+    INSERT INTO matching_like
+        (id, created_at, updated_at, actor_id, target_id, comment, photo_id, prompt_id)
+    SELECT gen_random_uuid(), now(), now(), {actor}, {target}, '', NULL, NULL FROM facts
+    WHERE :may_insert = 1 AND facts.is_discoverable AND NOT facts.is_incognito
+      AND NOT facts.is_blocked AND facts.match_id IS NULL AND facts.my_like_id IS NULL
+    ON CONFLICT (actor_id, target_id) DO NOTHING
+    RETURNING id, created_at
+)
+SELECT facts.*, inserted.id, inserted.created_at FROM facts LEFT JOIN inserted ON true;
+INSERT INTO discovery_exposure (user_id, shown_count, liked_count, created_at, updated_at)
+VALUES ({target}, 0, 1, now(), now())
+ON CONFLICT (user_id) DO UPDATE SET
+    liked_count = discovery_exposure.liked_count + 1, updated_at = now();
+COMMIT;
+"""
+
+
+def measure_raw(database_url: str, arguments: argparse.Namespace, *, raw_base: int) -> Load:
+    from django.db import connection
+
+    reset_likes(HTTP_LIKERS + arguments.clients)
+    script = raw_script(raw_base=raw_base, targets_base=HTTP_LIKERS + arguments.clients)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "like.sql"
+        path.write_text(script)
+        command = ["pgbench", "-n", "-c", str(arguments.clients), "-j", "2",
+                   "-T", f"{arguments.seconds:g}", "-D", "counter=0", "-f", str(path),
+                   "-l", "--log-prefix", str(Path(folder) / "log"), database_url]  # fmt: skip
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        latencies = []
+        for log in Path(folder).glob("log*"):
+            for line in log.read_text().splitlines():
+                latencies.append(int(line.split()[2]) / 1000)
+    per_second = float(re.search(r"tps = ([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    failed = re.search(r"number of failed transactions: (\d+)", output)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM matching_like")
+        done = int(cursor.fetchone()[0])
+    return Load(
+        per_second=per_second,
+        p50_ms=statistics.median(latencies),
+        p99_ms=percentile(latencies, 0.99),
+        errors=int(failed.group(1)) if failed else 0,
+        done=done,
+    )
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+# --- HTTP: wrk against uvicorn -----------------------------------------------------------------
+
+_LUA = """
+local next_thread = 0
+function setup(thread)
+  thread:set("thread_number", next_thread)
+  next_thread = next_thread + 1
+end
+tokens = {%(tokens)s}
+targets = {%(targets)s}
+per_thread = %(per_thread)d
+counter = 0
+request = function()
+  local liker = thread_number * per_thread + (counter %% per_thread)
+  local round = math.floor(counter / per_thread)
+  local target = (round + liker * %(stride)d) %% #targets
+  counter = counter + 1
+  local body = '{"target_id": "' .. targets[target + 1] .. '"}'
+  local headers = {
+    ["Host"] = "localhost",
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. tokens[liker + 1],
+  }
+  return wrk.format("POST", "/api/v1/matching/likes", headers, body)
+end
+"""
+
+WRK_THREADS = 2
+
+
+def run_wrk(base_url: str, lua: str, *, connections: int, seconds: float) -> Load:
+    from http_load import _find, _milliseconds
+
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "likes.lua"
+        script.write_text(lua)
+        output = subprocess.run(
+            ["wrk", "-t", str(WRK_THREADS), "-c", str(connections), "-d", f"{seconds:g}s",
+             "--latency", "-s", str(script), base_url],
+            check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+    return Load(
+        per_second=float(_find(r"Requests/sec:\s+([\d.]+)", output)),
+        p50_ms=_milliseconds(_find(r"\n\s+50%\s+([\d.]+\w+)", output)),
+        p99_ms=_milliseconds(_find(r"\n\s+99%\s+([\d.]+\w+)", output)),
+        errors=int(_find(r"Non-2xx or 3xx responses:\s+(\d+)", output, default="0")),
+        done=int(_find(r"(\d+) requests in", output)),
+    )
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    likes: Load
+    floor: Load
+    health: Load
+    likes_recorded: int
+    workers: int
+
+
+def measure_http(arguments: argparse.Namespace) -> HttpResult:
+    from deck import _free_port, _wait_for
+    from http_load import run_wrk as run_wrk_get
+
+    from accounts.models import User
+    from accounts.tokens import token_pair_for_user
+    from matching.models import Like
+
+    users = User.objects.in_bulk([person_id(number) for number in range(HTTP_LIKERS)])
+    tokens = [token_pair_for_user(users[person_id(number)]).access for number in range(HTTP_LIKERS)]
+    targets_base = HTTP_LIKERS + arguments.clients
+    targets = [str(person_id(targets_base + number)) for number in range(TARGETS)]
+    lua = _LUA % {
+        "tokens": ", ".join(f'"{token}"' for token in tokens),
+        "targets": ", ".join(f'"{target}"' for target in targets),
+        "per_thread": HTTP_LIKERS // WRK_THREADS,
+        "stride": STRIDE,
+    }
+    port = _free_port()
+    env = {**os.environ, "DATABASE_POOL": os.environ.get("BENCH_DATABASE_POOL", "true")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(arguments.workers), "--log-level", "warning",
+         "--no-access-log"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base}/api/v1/health")
+        # Every worker up and warm before anything is measured.
+        run_wrk_get(base, "/api/v1/health", tokens=[], connections=arguments.clients, seconds=2)
+        got = run_wrk_get(
+            base, "/api/v1/health", tokens=[], connections=arguments.clients, seconds=3
+        )
+        health = Load(
+            per_second=got.per_second,
+            p50_ms=got.p50_ms,
+            p99_ms=got.p99_ms,
+            errors=got.non_2xx,
+            done=0,
+        )
+        # Warm-up (connections, pools, code paths), then a clean slate for the measurement.
+        reset_likes(HTTP_LIKERS)
+        run_wrk(base, lua, connections=arguments.clients, seconds=3)
+        time.sleep(2)  # requests still in flight when wrk stops must finish first
+        reset_likes(HTTP_LIKERS)
+        time.sleep(1)
+        likes = run_wrk(base, lua, connections=arguments.clients, seconds=arguments.seconds)
+        time.sleep(2)  # the last requests in flight
+        recorded = Like.objects.count()
+        # The latency floor: one client per worker, so no request waits for another.
+        reset_likes(HTTP_LIKERS)
+        floor = run_wrk(base, lua, connections=arguments.workers, seconds=arguments.seconds / 2)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return HttpResult(
+        likes=likes,
+        floor=floor,
+        health=health,
+        likes_recorded=recorded,
+        workers=arguments.workers,
+    )
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def render(
+    arguments: argparse.Namespace,
+    queries: list[str],
+    raw: Load,
+    http: HttpResult,
+    load_before: tuple[float, float, float],
+    load_after: tuple[float, float, float],
+) -> str:
+    share = http.likes.per_second / raw.per_second if raw.per_second else 0.0
+    work = [q for q in queries if q.split()[0].upper() not in ("BEGIN", "COMMIT")]
+    likes = http.likes
+    rows = [
+        ("GET /api/v1/health (same server, no database)", http.health),
+        ("POST /api/v1/matching/likes (uvicorn, wrk)", likes),
+        ("the like's transaction, raw SQL (pgbench)", raw),
+        (
+            f"POST /api/v1/matching/likes at {http.workers} clients (one per worker: the floor)",
+            http.floor,
+        ),
+    ]
+    lines = [
+        "# Likes benchmark",
+        "",
+        f"{arguments.clients} concurrent clients on loopback for {arguments.seconds:g} s each; "
+        f"uvicorn on config.asgi with {http.workers} workers (psycopg pool), wrk "
+        f"({WRK_THREADS} threads) and pgbench (`-c {arguments.clients} -j 2`) on the same "
+        "2-core machine, one after the other. Every like is a new (liker, liked) pair: "
+        f"{HTTP_LIKERS} likers over HTTP, {arguments.clients} with pgbench, {TARGETS} people "
+        "liked.",
+        "",
+        "| measurement | requests/s | p50 ms | p99 ms | errors | likes done |",
+        "|---|---:|---:|---:|---:|---:|",
+        *[
+            f"| {name} | {load.per_second:.0f} | {load.p50_ms:.1f} | {load.p99_ms:.1f} | "
+            f"{load.errors} | {load.done if load is not http.health else '–'} |"
+            for name, load in rows
+        ],
+        "",
+        f"Likes recorded by the {arguments.clients}-client HTTP run: {http.likes_recorded} "
+        f"({likes.done} requests counted by wrk in its window, {likes.errors} not 2xx).",
+        "",
+        "| target | figure | met |",
+        "|---|---|---|",
+        f"| HTTP rate ≥ 25% of the raw rate | {share:.0%} | {'yes' if share >= 0.25 else 'NO'} |",
+        f"| p99 ≤ 30 ms at {arguments.clients} clients | {likes.p99_ms:.1f} ms | "
+        f"{'yes' if likes.p99_ms <= 30 else 'NO'} |",
+        f"| ≤ 4 queries per like (authentication included) | {len(work)} "
+        f"(+ BEGIN/COMMIT) | {'yes' if len(work) <= 4 else 'NO'} |",
+        "",
+        "Reading: the like's database work is the raw row; over HTTP each like also pays JWT "
+        "authentication, DRF, and after commit a channel-layer `group_send` "
+        "(`matching.like_received`), a Celery publish (its notification task) and a Redis "
+        "pipeline (the likes-received count). Under uvicorn a worker runs Django's sync views "
+        f"one at a time, so {http.workers} workers serve at most {http.workers} likes at once: "
+        f"the floor row ({http.workers} clients, {http.floor.per_second:.0f} req/s at p50 "
+        f"{http.floor.p50_ms:.0f} ms) against {likes.per_second:.0f} req/s at "
+        f"{arguments.clients} clients shows the extra clients only queue. GET /health on the "
+        "same server shows how much CPU the shared machine left to it.",
+        "",
+        "Statements of one like, as Django logs them:",
+        "",
+        *[f"1. `{query}…`" for query in queries],
+        "",
+        f"Load average (1/5/15 min) before: {load_before[0]:.1f} / {load_before[1]:.1f} / "
+        f"{load_before[2]:.1f}; after: {load_after[0]:.1f} / {load_after[1]:.1f} / "
+        f"{load_after[2]:.1f}. The 2 cores are shared with other engineers' test runs and "
+        "benchmarks, which disturbs every figure here (both sides of each comparison ran "
+        "in the same minutes).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,469 @@
+"""Writes of chat: conversations follow their match; messages are numbered, idempotent and
+broadcast after commit, whether they come over REST or the socket (DESIGN.md §6–7).
+
+Lock order, the same as matching's: the match row first (`FOR NO KEY UPDATE`), then the
+conversation row. A send that races an unmatch either commits before the match ends or
+finds it ended; it never slips in after `chat.conversation_closed`.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from accounts.models import User
+from chat import events
+from chat.models import (
+    ChatFlag,
+    ChatPreference,
+    Conversation,
+    ConversationMember,
+    FlagReason,
+    Message,
+    MessageKind,
+)
+from chat.text import clean_message_body, opener_fingerprint, opener_key
+from core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied, RateLimited
+from core.ratelimit import Rate, hit
+from matching.models import OPEN_MATCH_STATES, Match
+from moderation.models import Block
+from notifications.models import NotificationKind
+from notifications.services import notify
+
+logger = logging.getLogger(__name__)
+
+NOTIFICATION_PREVIEW_LENGTH = 120
+
+
+class OpenerCopied(ApplicationError):
+    status_code = 400
+    default_code = "opener_copied"
+    default_message = (
+        "This first message repeats one you recently sent to other people. Write something "
+        "personal instead."
+    )
+
+
+# --- Conversations follow their match -----------------------------------------------------
+
+
+def conversation_open_for_match(*, match: Match) -> Conversation:
+    """Create the conversation of a new match and its two member rows, in the caller's
+    transaction (matching's `match_created`). Idempotent."""
+    conversation, _ = Conversation.objects.get_or_create(
+        match=match, defaults={"last_activity_at": match.created_at or timezone.now()}
+    )
+    ConversationMember.objects.bulk_create(
+        [
+            ConversationMember(conversation=conversation, user_id=match.user_low_id),
+            ConversationMember(conversation=conversation, user_id=match.user_high_id),
+        ],
+        ignore_conflicts=True,
+    )
+    return conversation
+
+
+def conversation_close_for_match(*, match: Match) -> None:
+    """Close the conversation of an ended match at once, in the caller's transaction
+    (matching's `match_ended`): sends are refused from now on, and both members' sockets
+    get `chat.conversation_closed` after commit. Idempotent."""
+    from chat.calls import call_end_for_conversation_on_commit
+
+    updated = Conversation.objects.filter(pk=match.pk, closed_at__isnull=True).update(
+        closed_at=timezone.now()
+    )
+    if updated:
+        members = [match.user_low_id, match.user_high_id]
+        events.conversation_closed_on_commit(conversation_id=match.pk, member_ids=members)
+        call_end_for_conversation_on_commit(conversation_id=match.pk, member_ids=members)
+
+
+# --- Messages ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageSendResult:
+    message: Message
+    # False when a retry found the message its client_message_id already made.
+    created: bool
+
+
+@dataclass(frozen=True)
+class _SendContext:
+    match: Match
+    recipient_id: UUID
+    is_opener: bool
+    sender_name: str
+    # The message an earlier send with the same client_message_id made, if any.
+    retry_of: UUID | None
+
+
+class _CopiedOpenerFound(Exception):
+    """Raised inside the send transaction so that it rolls back; the flag is written after."""
+
+    def __init__(self, copies: int) -> None:
+        self.copies = copies
+
+
+def _rate_limit(scope: str, user_id: UUID, rate_text: str, code: str) -> None:
+    """Count one attempt; a Redis outage lets sends through (they must still commit)."""
+    try:
+        decision = hit(scope, str(user_id), Rate.parse(rate_text))
+    except RedisError:
+        logger.warning("chat rate limit %s skipped: Redis unavailable", scope, exc_info=True)
+        return
+    if not decision.is_allowed:
+        raise RateLimited(
+            "You are sending messages too fast." if code == "rate_limited" else None,
+            code=code,
+            retry_after=decision.retry_after,
+        )
+
+
+def _ensure_may_send(user: User) -> None:
+    if not user.is_active:
+        raise PermissionDenied("This account is no longer active.", code="account_inactive")
+    if user.is_banned:
+        raise PermissionDenied("This account has been banned.", code="account_banned")
+    if user.is_suspended:
+        raise PermissionDenied("This account is suspended.", code="account_suspended")
+
+
+def _lock_for_send(*, sender: User, conversation_id: UUID, client_message_id: str) -> _SendContext:
+    """Lock the match row of an open conversation `sender` belongs to; NotFound otherwise
+    (not a member, match ended, conversation closed, blocked either way, the other person
+    banned or gone). Also finds an earlier message with this client_message_id (checked
+    under the lock, so a concurrent retry that committed first is seen). One query."""
+    rows = list(
+        Match.objects.select_for_update(no_key=True, of=("self",))
+        .filter(
+            Q(user_low_id=sender.pk) | Q(user_high_id=sender.pk),
+            pk=conversation_id,
+            state__in=OPEN_MATCH_STATES,
+            conversation__closed_at__isnull=True,
+        )
+        # Only what the rules need: the people's standing (fresh, not the caller's copy).
+        .select_related("user_low", "user_high")
+        .only(
+            *(
+                f"{person}__{field}"
+                for person in ("user_low", "user_high")
+                for field in ("id", "is_active", "banned_at", "suspended_until")
+            ),
+            "id",
+            "user_low_id",
+            "user_high_id",
+            "state",
+        )
+        .order_by()
+        .annotate(
+            is_blocked=Exists(
+                Block.objects.filter(
+                    Q(blocker_id=OuterRef("user_low_id"), blocked_id=OuterRef("user_high_id"))
+                    | Q(blocker_id=OuterRef("user_high_id"), blocked_id=OuterRef("user_low_id"))
+                )
+            ),
+            has_sent=Exists(
+                Message.objects.filter(conversation_id=OuterRef("pk"), sender_id=sender.pk)
+            ),
+            retry_of=Subquery(
+                Message.objects.filter(
+                    sender_id=sender.pk, client_message_id=client_message_id
+                ).values("id")[:1]
+            ),
+        )[:1]
+    )
+    match = rows[0] if rows else None
+    if match is None or match.is_blocked:
+        raise NotFound("No such conversation.", code="conversation_not_found")
+    me, other = (
+        (match.user_low, match.user_high)
+        if match.user_low_id == sender.pk
+        else (match.user_high, match.user_low)
+    )
+    _ensure_may_send(me)
+    if not other.is_active or other.is_banned:
+        raise NotFound("No such conversation.", code="conversation_not_found")
+    # The sender's own profile (loaded with the account by authentication), for the title.
+    profile = getattr(sender, "profile", None)
+    return _SendContext(
+        match=match,
+        recipient_id=other.pk,
+        is_opener=not match.has_sent,
+        sender_name=(profile.display_name if profile else "") or "Someone",
+        retry_of=match.retry_of,
+    )
+
+
+def _check_opener(*, sender_id: UUID, conversation_id: UUID, text: str) -> str:
+    """The opener's fingerprint, after making sure it is not a copy of the sender's recent
+    openers to other people (raises _CopiedOpenerFound)."""
+    fingerprint = opener_fingerprint(text)
+    if len(opener_key(text)) < settings.KINDRED_CHAT_OPENER_MIN_LENGTH:
+        return fingerprint
+    since = timezone.now() - timedelta(hours=settings.KINDRED_CHAT_OPENER_WINDOW_HOURS)
+    copies = (
+        Message.objects.filter(
+            sender_id=sender_id, opener_fingerprint=fingerprint, created_at__gte=since
+        )
+        .exclude(conversation_id=conversation_id)
+        .count()
+    )
+    if copies > settings.KINDRED_CHAT_OPENER_MAX_COPIES:
+        raise _CopiedOpenerFound(copies)
+    return fingerprint
+
+
+def _next_seq(conversation_id: UUID, at: Any) -> int:
+    """Take the conversation's next sequence number (the row stays locked until commit)."""
+    sql = (
+        f"UPDATE {Conversation._meta.db_table} "  # noqa: S608  (table name from the model)
+        "SET last_seq = last_seq + 1, last_activity_at = %s, updated_at = %s "
+        "WHERE match_id = %s AND closed_at IS NULL RETURNING last_seq"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [at, at, conversation_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound("No such conversation.", code="conversation_not_found")
+    return int(row[0])
+
+
+def _record_match_activity(match_id: UUID, at: Any) -> None:
+    from matching.services import match_record_activity
+
+    match_record_activity(match_id=match_id, at=at)
+
+
+def _existing_for_retry(*, sender: User, client_message_id: str) -> Message | None:
+    return Message.objects.filter(sender_id=sender.pk, client_message_id=client_message_id).first()
+
+
+def _retry_result(*, existing: Message, conversation_id: UUID) -> MessageSendResult:
+    """A retry: the first message (the caller checked the conversation is open to the
+    sender, so a retry learns nothing about closed conversations)."""
+    if existing.conversation_id != conversation_id:
+        raise Conflict(
+            "This client_message_id was already used for another conversation.",
+            code="client_message_id_reused",
+        )
+    return MessageSendResult(message=existing, created=False)
+
+
+def message_send(
+    *, sender: User, conversation_id: UUID, body: object, client_message_id: str
+) -> MessageSendResult:
+    """Append a text message to an open conversation of `sender`.
+
+    Idempotent per (sender, client_message_id): a retry returns the first message with
+    `created=False` and broadcasts nothing (it counts against the send rate like any
+    send). Refusals: NotFound (not a member, match ended, blocked, the other person
+    banned or deleted), PermissionDenied (sender banned or suspended), ValidationFailed
+    (text rules of `chat.text`), RateLimited (`KINDRED_CHAT_SEND_RATE`,
+    `opener_rate_limited`), OpenerCopied (the opener repeats recent openers to other
+    people; a ChatFlag is recorded for moderators), Conflict (`client_message_id` already
+    used in another conversation). On commit: the
+    `chat.message_created` event to both members and a `message_received` notification
+    for the recipient. The match's activity time moves with the message.
+    """
+    text = clean_message_body(body)
+    _rate_limit("chat_send", sender.pk, settings.KINDRED_CHAT_SEND_RATE, "rate_limited")
+    try:
+        with transaction.atomic():
+            context = _lock_for_send(
+                sender=sender, conversation_id=conversation_id, client_message_id=client_message_id
+            )
+            if context.retry_of is not None:
+                existing = Message.objects.get(pk=context.retry_of)
+                return _retry_result(existing=existing, conversation_id=conversation_id)
+            fingerprint = ""
+            if context.is_opener:
+                fingerprint = _check_opener(
+                    sender_id=sender.pk, conversation_id=conversation_id, text=text
+                )
+                _rate_limit(
+                    "chat_opener",
+                    sender.pk,
+                    settings.KINDRED_CHAT_OPENER_RATE,
+                    "opener_rate_limited",
+                )
+            now = timezone.now()
+            _record_match_activity(context.match.pk, now)
+            seq = _next_seq(conversation_id, now)
+            message = Message.objects.create(
+                conversation_id=conversation_id,
+                seq=seq,
+                sender_id=sender.pk,
+                kind=MessageKind.TEXT,
+                body=text,
+                client_message_id=client_message_id,
+                opener_fingerprint=fingerprint,
+                created_at=now,
+            )
+            events.message_created_on_commit(message, [sender.pk, context.recipient_id])
+            notify(
+                user_id=context.recipient_id,
+                kind=NotificationKind.MESSAGE_RECEIVED,
+                title=context.sender_name,
+                body=_preview(text),
+                data={
+                    "conversation_id": str(conversation_id),
+                    "match_id": str(conversation_id),
+                    "message_id": str(message.id),
+                    "seq": seq,
+                    "sender_id": str(sender.pk),
+                },
+                collapse_key=f"conversation:{conversation_id}",
+            )
+    except _CopiedOpenerFound as found:
+        _flag_copied_opener(
+            sender=sender, conversation_id=conversation_id, text=text, copies=found.copies
+        )
+        raise OpenerCopied(
+            extra={"window_hours": settings.KINDRED_CHAT_OPENER_WINDOW_HOURS}
+        ) from None
+    except IntegrityError:
+        # The same client_message_id committed by a concurrent retry in between.
+        first = _existing_for_retry(sender=sender, client_message_id=client_message_id)
+        if first is None:
+            raise
+        from chat.selectors import conversation_get_for_participant
+
+        conversation_get_for_participant(user=sender, conversation_id=conversation_id)
+        return _retry_result(existing=first, conversation_id=conversation_id)
+    return MessageSendResult(message=message, created=True)
+
+
+def _preview(text: str) -> str:
+    line = " ".join(text.split())
+    if len(line) <= NOTIFICATION_PREVIEW_LENGTH:
+        return line
+    return line[: NOTIFICATION_PREVIEW_LENGTH - 1] + "…"
+
+
+def _flag_copied_opener(*, sender: User, conversation_id: UUID, text: str, copies: int) -> None:
+    ChatFlag.objects.create(
+        user_id=sender.pk,
+        conversation_id=conversation_id,
+        reason=FlagReason.COPIED_OPENER,
+        body=text,
+        details={
+            "copies": copies,
+            "window_hours": settings.KINDRED_CHAT_OPENER_WINDOW_HOURS,
+            "fingerprint": opener_fingerprint(text),
+        },
+    )
+
+
+@transaction.atomic
+def message_create_system(
+    *, conversation_id: UUID, body: str, data: dict[str, Any]
+) -> Message | None:
+    """Append a system message (e.g. a missed call) if the conversation is still open;
+    None when it is not. Broadcast to both members on commit; counts as unread for both."""
+    match = (
+        Match.objects.select_for_update(no_key=True)
+        .filter(pk=conversation_id, state__in=OPEN_MATCH_STATES)
+        .first()
+    )
+    if match is None:
+        return None
+    now = timezone.now()
+    try:
+        seq = _next_seq(conversation_id, now)
+    except NotFound:
+        return None
+    message = Message.objects.create(
+        conversation_id=conversation_id,
+        seq=seq,
+        sender=None,
+        kind=MessageKind.SYSTEM,
+        body=body,
+        data=data,
+        created_at=now,
+    )
+    events.message_created_on_commit(message, [match.user_low_id, match.user_high_id])
+    return message
+
+
+# --- Read state ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    conversation_id: UUID
+    last_read_seq: int
+    # False when the pointer was already at or beyond `seq` (nothing was sent).
+    moved: bool
+
+
+def conversation_mark_read(*, user: User, conversation_id: UUID, seq: int) -> ReadResult:
+    """Mark everything up to `seq` read. The pointer only moves forward; `seq` beyond the
+    newest message is a 400 `seq_out_of_range`. On commit: `chat.read` to the reader's own
+    sockets, and to the other member unless the reader turned read receipts off."""
+    from chat.selectors import conversation_get_for_participant
+    from core.exceptions import ValidationFailed
+
+    conversation = conversation_get_for_participant(user=user, conversation_id=conversation_id)
+    if seq > conversation.last_seq:
+        raise ValidationFailed(
+            "There is no message with this seq yet.",
+            code="seq_out_of_range",
+            extra={"fields": {"seq": [f"At most {conversation.last_seq}."]}},
+        )
+    with transaction.atomic():
+        now = timezone.now()
+        moved = ConversationMember.objects.filter(
+            conversation_id=conversation_id, user_id=user.pk, last_read_seq__lt=seq
+        ).update(last_read_seq=seq, last_read_at=now)
+        current = (
+            ConversationMember.objects.filter(conversation_id=conversation_id, user_id=user.pk)
+            .values_list("last_read_seq", flat=True)
+            .first()
+        )
+        if current is None:
+            raise NotFound("No such conversation.", code="conversation_not_found")
+        if moved:
+            match = conversation.match
+            recipients = [user.pk]
+            if _sends_read_receipts(user.pk):
+                recipients.append(match.other_user_id(user.pk))
+            events.read_on_commit(
+                conversation_id=conversation_id,
+                reader_id=user.pk,
+                seq=seq,
+                recipient_ids=recipients,
+            )
+    return ReadResult(conversation_id=conversation_id, last_read_seq=current, moved=bool(moved))
+
+
+def _sends_read_receipts(user_id: UUID) -> bool:
+    return not ChatPreference.objects.filter(user_id=user_id, send_read_receipts=False).exists()
+
+
+# --- Preferences ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def chat_preference_update(
+    *, user: User, send_read_receipts: bool | None = None, allow_calls: bool | None = None
+) -> ChatPreference:
+    """Change my chat settings; fields left None keep their value."""
+    preference, _ = ChatPreference.objects.select_for_update().get_or_create(user_id=user.pk)
+    changed = []
+    if send_read_receipts is not None:
+        preference.send_read_receipts = send_read_receipts
+        changed.append("send_read_receipts")
+    if allow_calls is not None:
+        preference.allow_calls = allow_calls
+        changed.append("allow_calls")
+    if changed:
+        preference.save(update_fields=[*changed, "updated_at"])
+    return preference
