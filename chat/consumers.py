@@ -228,7 +228,7 @@ class _FrameWindow:
 
 
 def _load_user(user_id: UUID) -> User | None:
-    return User.objects.select_related("profile").filter(pk=user_id).first()
+    return User.objects.filter(pk=user_id).first()
 
 
 def _may_connect(user: User) -> bool:

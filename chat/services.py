@@ -36,6 +36,7 @@ from matching.models import OPEN_MATCH_STATES, Match
 from moderation.models import Block
 from notifications.models import NotificationKind
 from notifications.services import notify
+from profiles.models import Profile
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +174,7 @@ def _lock_for_send(*, sender: User, conversation_id: UUID, client_message_id: st
             has_sent=Exists(
                 Message.objects.filter(conversation_id=OuterRef("pk"), sender_id=sender.pk)
             ),
+            sender_name=Subquery(Profile.objects.filter(pk=sender.pk).values("display_name")[:1]),
             retry_of=Subquery(
                 Message.objects.filter(
                     sender_id=sender.pk, client_message_id=client_message_id
@@ -191,13 +193,11 @@ def _lock_for_send(*, sender: User, conversation_id: UUID, client_message_id: st
     _ensure_may_send(me)
     if not other.is_active or other.is_banned:
         raise NotFound("No such conversation.", code="conversation_not_found")
-    # The sender's own profile (loaded with the account by authentication), for the title.
-    profile = getattr(sender, "profile", None)
     return _SendContext(
         match=match,
         recipient_id=other.pk,
         is_opener=not match.has_sent,
-        sender_name=(profile.display_name if profile else "") or "Someone",
+        sender_name=match.sender_name or "Someone",
         retry_of=match.retry_of,
     )
 

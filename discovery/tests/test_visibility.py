@@ -1,10 +1,16 @@
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from discovery.models import Pass
-from discovery.visibility import birth_date_window, candidates_for, viewer_can_see
+from discovery.visibility import (
+    birth_date_window,
+    candidates_for,
+    viewer_can_see,
+    visibility_sql,
+)
 from matching.models import Like
 from profiles.models import Profile
 from profiles.tests.factories import make_complete
@@ -99,3 +105,36 @@ def test_an_incognito_liker_is_still_subject_to_every_other_filter():
     Pass.objects.create(actor=me.user, target=passed.user)
 
     assert not candidates_for(me).exists()
+
+
+def _ids_from_sql(viewer):
+    sql, params = visibility_sql(viewer).visible()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "profiles_profile"."user_id" FROM "profiles_profile" WHERE {sql}', params
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_the_compiled_rules_select_what_candidates_for_selects_and_see_later_changes():
+    me = make_complete(gender="man", interested_in=["woman"], birth_date=date(1990, 1, 1))
+    fits = make_complete(gender="woman", interested_in=["man"])
+    later_passed = make_complete(gender="woman", interested_in=["man"])
+    make_complete(gender="woman", interested_in=["man"], is_incognito=True)
+    liked_me = make_complete(gender="woman", interested_in=["man"], is_incognito=True)
+    Like.objects.create(actor=liked_me.user, target=me.user)
+    make_complete(gender="woman", interested_in=["woman"])
+    passed = make_complete(gender="woman", interested_in=["man"])
+    Pass.objects.create(actor=me.user, target=passed.user)
+
+    assert _ids_from_sql(me) == set(candidates_for(me).values_list("pk", flat=True))
+    assert _ids_from_sql(me) == {fits.pk, later_passed.pk, liked_me.pk}
+
+    # The compiled SQL is kept, but it holds subqueries: a pass made since counts at once.
+    Pass.objects.create(actor=me.user, target=later_passed.user)
+    assert visibility_sql(me) is visibility_sql(me)
+    assert _ids_from_sql(me) == {fits.pk, liked_me.pk}
+    # My own preferences are part of the key: changing them compiles afresh.
+    Profile.objects.filter(pk=me.pk).update(interested_in=["man"])
+    me.refresh_from_db()
+    assert _ids_from_sql(me) == set()
