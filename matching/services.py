@@ -60,7 +60,8 @@ from matching.models import (
 )
 from matching.received_count import likes_received_changed_on_commit
 from matching.signals import match_created, match_ended
-from moderation.models import Block
+from moderation.audit import audit_record
+from moderation.models import AuditAction, Block
 from profiles.models import ModerationState, Photo, PhotoStatus, Profile, PromptAnswer
 
 logger = logging.getLogger(__name__)
@@ -590,11 +591,21 @@ def abuse_flags_resolve(*, flag_ids: list[UUID], moderator: User) -> int:
         flags = AbuseFlag.objects.select_for_update().filter(
             pk__in=flag_ids, resolved_at__isnull=True
         )
-        user_ids = list(flags.values_list("user_id", flat=True))
+        pairs = list(flags.values_list("pk", "user_id"))
+        user_ids = [user_id for _, user_id in pairs]
         resolved = flags.update(resolved_at=now, resolved_by=moderator, updated_at=now)
         LikeQuota.objects.filter(pk__in=user_ids, slowed_until__gt=now).update(
             slowed_until=None, updated_at=now
         )
+        for flag_id, user_id in pairs:
+            audit_record(
+                actor=moderator,
+                action=AuditAction.FLAG_REVIEWED,
+                target_type="matching.abuseflag",
+                target_id=flag_id,
+                subject_user_id=user_id,
+                reason="Resolved in the moderation console; slow-down lifted",
+            )
     return resolved
 
 

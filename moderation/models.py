@@ -260,6 +260,8 @@ class AuditAction(models.TextChoices):
     VERIFICATION_APPROVED = "verification_approved", "Verification approved"
     VERIFICATION_REJECTED = "verification_rejected", "Verification rejected"
     EVIDENCE_VIEWED = "evidence_viewed", "Evidence viewed"
+    CONVERSATION_VIEWED = "conversation_viewed", "Private message viewed"
+    FLAG_REVIEWED = "flag_reviewed", "Abuse flag reviewed"
 
 
 class AuditEntry(models.Model):

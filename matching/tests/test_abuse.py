@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from matching.models import AbuseFlag, AbuseKind, Like, LikeQuota, Match, MatchState
 from matching.tests.factories import make_match, set_quota
+from moderation.models import AuditAction, AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +130,10 @@ def test_resolving_a_flag_in_the_admin_lifts_the_slow_down(
     flag.refresh_from_db()
     assert flag.resolved_at is not None
     assert LikeQuota.objects.get(pk=me.pk).slowed_until is None
+    audit = AuditEntry.objects.get(action=AuditAction.FLAG_REVIEWED)
+    assert (audit.target_type, audit.target_id) == ("matching.abuseflag", str(flag.pk))
+    assert audit.subject_user_id == me.pk
+    assert audit.actor_id == flag.resolved_by_id
     LikeQuota.objects.filter(pk=me.pk).update(recent_at=[])
     assert auth_client.post(LIKES, {"target_id": str(make_person().pk)}).status_code == 201
 
