@@ -275,18 +275,22 @@ def timed(function, runs: int) -> list[float]:
     return samples
 
 
-def task_sql_times(function, runs: int) -> list[float]:
-    """For each run, the summed time of the SQL statements the function ran (as timed by
-    Django's cursor wrapper, fetching included)."""
+def task_runs(function, runs: int) -> tuple[list[float], list[float]]:
+    """For each run, the whole time of the function and the summed time of the SQL statements
+    it ran (as timed by Django's cursor wrapper), from the same run: on a shared machine the
+    load drifts between runs, so the two are only comparable measured together."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    totals = []
+    function()  # warm caches and plans
+    totals, sql = [], []
     for _ in range(runs):
         with CaptureQueriesContext(connection) as context:
+            started = time.perf_counter()
             function()
-        totals.append(sum(float(query["time"]) for query in context.captured_queries) * 1000)
-    return totals
+            totals.append((time.perf_counter() - started) * 1000)
+        sql.append(sum(float(query["time"]) for query in context.captured_queries) * 1000)
+    return totals, sql
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -368,9 +372,9 @@ def measure(arguments: argparse.Namespace) -> str:
     raw_plain = pgbench_latencies(database_url, ";\n".join(ring_statements), runs)
     raw_one_query = pgbench_latencies(database_url, one_query(), runs)
     found = len(rings())
-    build_runs = max(10, runs // 10)
-    build = timed(lambda: cold_deck_build(viewer.pk), build_runs)
-    build_sql = task_sql_times(lambda: cold_deck_build(viewer.pk), build_runs)
+    build_runs = max(20, runs // 4)
+    build, build_sql = task_runs(lambda: cold_deck_build(viewer.pk), build_runs)
+    build_ratio = [total / max(sql, 0.001) for total, sql in zip(build, build_sql, strict=True)]
     build_statements = len(statements_of(lambda: cold_deck_build(viewer.pk)))
 
     # 20,000 past swipes: passes on nearby profiles, as a heavy user would have.
@@ -437,7 +441,9 @@ def measure(arguments: argparse.Namespace) -> str:
         "| target | figure | met |",
         "|---|---|---|",
         _check(f"candidate SQL p50 ≤ {target:g} ms", p50(raw_plain), target),
-        _check("task ≤ 2× its SQL time", p50(build) / p50(build_sql), 2.0, unit="×"),
+        _check(
+            "task ≤ 2× its SQL time (median of per-run ratios)", p50(build_ratio), 2.0, unit="×"
+        ),
         _check(
             "exclusion at 20,000 swipes ≤ 1.5× without",
             p50(raw_excluded) / p50(raw_plain),

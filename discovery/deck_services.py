@@ -131,7 +131,8 @@ def _ranking_features_sql(ids: list[UUID]) -> tuple[str, list[Any]]:
         ) prompts ON prompts.profile_id = p.user_id
         WHERE p.user_id = ANY((SELECT ids FROM pool)::uuid[])
     """  # noqa: S608  (fixed SQL and the ORM's compiled photo rule; values are parameters)
-    return sql, [ids, *public_photo_params]
+    # One array literal: binding hundreds of UUIDs one by one costs more than the query.
+    return sql, ["{" + ",".join(map(str, ids)) + "}", *public_photo_params]
 
 
 def _ranking_features(distances: dict[UUID, float]) -> list[RankingFeatures]:

@@ -22,6 +22,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from moderation.selectors import blocked_user_ids, blocking_user_ids
@@ -78,6 +79,10 @@ def register_incognito_audience(name: str, provider: ExclusionProvider) -> None:
     _version += 1
 
 
+def has_incognito_audience() -> bool:
+    return bool(_incognito_audiences)
+
+
 def incognito_audience_subqueries(viewer_id: UUID) -> list[QuerySet]:
     return [provider(viewer_id) for provider in _incognito_audiences.values()]
 
@@ -87,11 +92,13 @@ def pass_cooldown_start() -> datetime:
 
 
 def passed_user_ids(user_id: UUID) -> QuerySet:
+    """Passes still in their cooldown. The cutoff is computed by the database at each
+    statement (not fixed here), so the SQL compiled from this stays right however long it
+    is reused (see discovery.visibility.visibility_sql)."""
     from discovery.models import Pass
 
-    return Pass.objects.filter(actor_id=user_id, created_at__gt=pass_cooldown_start()).values(
-        "target_id"
-    )
+    cutoff = Now() - timedelta(days=settings.KINDRED_PASS_COOLDOWN_DAYS)
+    return Pass.objects.filter(actor_id=user_id, created_at__gt=cutoff).values("target_id")
 
 
 register_exclusion("passes", passed_user_ids, per_candidate=True)

@@ -6,7 +6,6 @@ enters only as its public bucket, so the order of a deck says no more about wher
 is than the bucket shown on the card (DESIGN.md §5).
 """
 
-import heapq
 import math
 import operator
 from collections.abc import Mapping, Sequence
@@ -203,19 +202,26 @@ def rank(
     """Score and order candidates, best first; ties go to the smaller user id so the same
     input always gives the same deck. Weights missing from `weights` count as 0. Only the
     best `keep` (all when None) are returned, and only they are explained (`reasons`)."""
-    factors = [100.0 * weights.get(name, 0.0) for name in COMPONENTS]
+    w_compatibility, w_distance, w_activity, w_completeness, w_fairness = (
+        100.0 * weights.get(name, 0.0) for name in COMPONENTS
+    )
     scored = []
     for candidate in candidates:
         components = _components(viewer_traits, candidate, now)
-        score = round(sum(f * value for f, value in zip(factors, components, strict=True)), 4)
+        compatibility, distance, activity, completeness, fairness = components
+        score = round(
+            w_compatibility * compatibility
+            + w_distance * distance
+            + w_activity * activity
+            + w_completeness * completeness
+            + w_fairness * fairness,
+            4,
+        )
         scored.append((-score, candidate.user_id, components, candidate))
-    # UUIDs order as their canonical strings do (fixed-width lowercase hex).
-    by_score = itemgetter(0, 1)
-    best = (
-        sorted(scored, key=by_score)[:keep]
-        if keep is None
-        else heapq.nsmallest(keep, scored, key=by_score)
-    )
+    # UUIDs order as their canonical strings do (fixed-width lowercase hex). A full sort beats
+    # a heap when the deck keeps a good part of the pool.
+    scored.sort(key=itemgetter(0, 1))
+    best = scored if keep is None else scored[:keep]
     return [
         RankedCandidate(
             user_id=user_id,

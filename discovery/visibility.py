@@ -16,6 +16,7 @@ incognito, so the deck's candidate query (discovery.candidates) reads it with
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -28,6 +29,7 @@ from django.utils import timezone
 from discovery.exclusions import (
     Exclusion,
     exclusions_for,
+    has_incognito_audience,
     incognito_audience_subqueries,
     registry_version,
 )
@@ -59,10 +61,8 @@ def _excluded(exclusion: Exclusion) -> Q:
     return ~Q(pk__in=ids)
 
 
-def candidate_filters(viewer: Profile, *, today: date | None = None) -> QuerySet[Profile]:
-    """Every filter of `candidates_for` but the incognito rule. One `filter()` call: every
-    chained call clones the query, subqueries included."""
-    today = today or timezone.localdate()
+def _own_conditions(viewer: Profile, today: date) -> Q:
+    """The rules on the profile's own columns: discoverable, two-way wishes, not me."""
     earliest, latest = birth_date_window(viewer.age_min, viewer.age_max, today=today)
     condition = Q(
         is_discoverable=True,
@@ -77,19 +77,36 @@ def candidate_filters(viewer: Profile, *, today: date | None = None) -> QuerySet
         condition &= Q(is_verified=True)
     if not viewer.is_verified:
         condition &= Q(wants_verified_only=False)
-    for exclusion in exclusions_for(viewer.pk):
+    return condition
+
+
+def _exclusion_conditions(viewer_id: UUID) -> Q:
+    """Every registered exclusion (passes, blocks, likes, matches) of `viewer_id`."""
+    condition = Q()
+    for exclusion in exclusions_for(viewer_id):
         condition &= _excluded(exclusion)
-    return Profile.objects.filter(condition)
+    return condition
+
+
+def candidate_filters(viewer: Profile, *, today: date | None = None) -> QuerySet[Profile]:
+    """Every filter of `candidates_for` but the incognito rule. One `filter()` call: every
+    chained call clones the query, subqueries included."""
+    today = today or timezone.localdate()
+    return Profile.objects.filter(_own_conditions(viewer, today) & _exclusion_conditions(viewer.pk))
+
+
+def _audience_condition(viewer_id: UUID) -> Q | None:
+    condition: Q | None = None
+    for audience in incognito_audience_subqueries(viewer_id):
+        condition = Q(pk__in=audience) if condition is None else condition | Q(pk__in=audience)
+    return condition
 
 
 def incognito_audience(viewer: Profile) -> Q | None:
     """The incognito profiles `viewer` may be shown: those some registered audience provider
     lists for `viewer` (matching: those who liked `viewer`). None when no provider is
     registered."""
-    condition: Q | None = None
-    for audience in incognito_audience_subqueries(viewer.pk):
-        condition = Q(pk__in=audience) if condition is None else condition | Q(pk__in=audience)
-    return condition
+    return _audience_condition(viewer.pk)
 
 
 def candidates_for(viewer: Profile, *, today: date | None = None) -> QuerySet[Profile]:
@@ -126,13 +143,78 @@ class VisibilitySql:
 _INCOGNITO = '"profiles_profile"."is_incognito"'
 # Building and compiling the visibility queryset costs more than running it, and GET /deck
 # rechecks every page against it: each process keeps the compiled SQL of recent viewers.
-# The SQL holds subqueries, not their results, so blocks, passes and likes made since still
-# count at once; only the pass cooldown's start is fixed at compile time (a pass that
-# expired less than KINDRED_VISIBILITY_SQL_CACHE_SECONDS ago may hide its profile that
-# much longer).
+# The SQL holds subqueries, not their results, so blocks, passes and likes made since count
+# at once (the pass cooldown's cutoff is computed by the database at each statement).
 _VISIBILITY_CACHE_SIZE = 4096
 _visibility_cache: OrderedDict[tuple[Any, ...], tuple[float, VisibilitySql]] = OrderedDict()
 _visibility_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Template:
+    """A condition compiled once for stand-in ids: the SQL is the same for every viewer and
+    the viewer's id only fills `slots` of the parameters."""
+
+    sql: str
+    params: list[Any]
+    slots: tuple[int, ...]
+
+    def for_viewer(self, viewer_id: UUID) -> tuple[str, list[Any]]:
+        params = list(self.params)
+        for slot in self.slots:
+            params[slot] = viewer_id
+        return self.sql, params
+
+
+# Two stand-in ids: compiling for both shows which parameters are the viewer's id.
+_STAND_INS = (UUID(int=1), UUID(int=2))
+# Per (condition, provider registry version): the template, or None when the condition
+# depends on the viewer in another way than a bound id (it is then compiled per viewer).
+_templates: dict[tuple[str, int], tuple[float, _Template | None]] = {}
+
+
+def _compile(condition: Q) -> tuple[str, list[Any]]:
+    return where_sql(Profile.objects.filter(condition))
+
+
+def _template_of(build: Callable[[UUID], Q]) -> _Template | None:
+    (sql, params), (other_sql, other_params) = (_compile(build(id_)) for id_ in _STAND_INS)
+    if sql != other_sql or len(params) != len(other_params):
+        return None
+    slots = []
+    for index, (first, second) in enumerate(zip(params, other_params, strict=True)):
+        if (first, second) == _STAND_INS:
+            slots.append(index)
+        elif first != second:  # something else about the viewer: no template
+            return None
+    return _Template(sql=sql, params=params, slots=tuple(slots))
+
+
+def _compiled_for_id(name: str, build: Callable[[UUID], Q], viewer_id: UUID) -> tuple[str, list]:
+    """`build(viewer_id)` compiled, from a per-process template: the providers' querysets
+    (exclusions, audiences) depend on the viewer through their id alone, so compiling them
+    once per process instead of once per viewer saves most of the compile time. Templates
+    are rebuilt every KINDRED_VISIBILITY_SQL_CACHE_SECONDS, in case a provider fixes a time
+    or a date."""
+    key = (name, registry_version())
+    now = time.monotonic()
+    with _visibility_lock:
+        cached = _templates.get(key)
+    if cached is None or cached[0] <= now:
+        template = _template_of(build)
+        with _visibility_lock:
+            _templates[key] = (now + settings.KINDRED_VISIBILITY_SQL_CACHE_SECONDS, template)
+    else:
+        template = cached[1]
+    if template is None:
+        return _compile(build(viewer_id))
+    return template.for_viewer(viewer_id)
+
+
+def _registered_audience(viewer_id: UUID) -> Q:
+    condition = _audience_condition(viewer_id)
+    assert condition is not None, "only called with an audience provider registered"
+    return condition
 
 
 def visibility_sql(viewer: Profile, *, today: date | None = None) -> VisibilitySql:
@@ -157,10 +239,15 @@ def visibility_sql(viewer: Profile, *, today: date | None = None) -> VisibilityS
         if cached is not None and cached[0] > now:
             _visibility_cache.move_to_end(key)
             return cached[1]
-    audience = incognito_audience(viewer)
+    own_sql, own_params = _compile(_own_conditions(viewer, today))
+    excluded_sql, excluded_params = _compiled_for_id("exclusions", _exclusion_conditions, viewer.pk)
     compiled = VisibilitySql(
-        shared=where_sql(candidate_filters(viewer, today=today)),
-        audience=where_sql(Profile.objects.filter(audience)) if audience is not None else None,
+        shared=(f"{own_sql} AND {excluded_sql}", [*own_params, *excluded_params]),
+        audience=(
+            _compiled_for_id("audience", _registered_audience, viewer.pk)
+            if has_incognito_audience()
+            else None
+        ),
     )
     with _visibility_lock:
         _visibility_cache[key] = (now + settings.KINDRED_VISIBILITY_SQL_CACHE_SECONDS, compiled)

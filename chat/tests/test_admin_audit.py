@@ -65,8 +65,10 @@ def test_opening_and_reviewing_a_chat_flag_are_audited():
     assert reviewed.status_code == 302
     flag.refresh_from_db()
     assert flag.reviewed_at is not None
-    actions = list(AuditEntry.objects.order_by("id").values_list("action", "subject_user_id"))
+    actions = list(
+        AuditEntry.objects.order_by("id").values_list("actor_id", "action", "subject_user_id")
+    )
     assert actions == [
-        (AuditAction.CONVERSATION_VIEWED, alex.pk),
-        (AuditAction.FLAG_REVIEWED, alex.pk),
+        (staff.pk, AuditAction.CONVERSATION_VIEWED, alex.pk),
+        (staff.pk, AuditAction.FLAG_REVIEWED, alex.pk),
     ]

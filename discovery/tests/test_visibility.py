@@ -1,12 +1,18 @@
 from datetime import date
+from uuid import UUID
 
 import pytest
 from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from discovery.models import Pass
+from discovery.sql import where_sql
 from discovery.visibility import (
+    _template_of,
     birth_date_window,
+    candidate_filters,
     candidates_for,
     viewer_can_see,
     visibility_sql,
@@ -138,3 +144,26 @@ def test_the_compiled_rules_select_what_candidates_for_selects_and_see_later_cha
     Profile.objects.filter(pk=me.pk).update(interested_in=["man"])
     me.refresh_from_db()
     assert _ids_from_sql(me) == set()
+
+
+def test_provider_conditions_compile_once_and_take_each_viewers_id():
+    first = make_complete(gender="man", interested_in=["woman"])
+    second = make_complete(gender="man", interested_in=["woman"])
+    passed_by_first = make_complete(gender="woman", interested_in=["man"])
+    Pass.objects.create(actor=first.user, target=passed_by_first.user)
+
+    for viewer in (first, second):
+        _sql, params = visibility_sql(viewer).shared
+        # The same values as compiling the queryset for this viewer: their id filled in.
+        assert params == where_sql(candidate_filters(viewer))[1]
+    assert _ids_from_sql(first) == set()
+    assert _ids_from_sql(second) == {passed_by_first.pk}
+
+
+def test_a_condition_that_depends_on_more_than_the_id_gets_no_template():
+    by_id = _template_of(lambda viewer_id: Q(pk=viewer_id) | Q(user__email="a@example.com"))
+    assert by_id is not None
+    assert by_id.for_viewer(UUID(int=7))[1] == [UUID(int=7), "a@example.com"]
+
+    assert _template_of(lambda viewer_id: Q(display_name=str(viewer_id))) is None
+    assert _template_of(lambda viewer_id: Q(pk=viewer_id, created_at__lt=timezone.now())) is None
