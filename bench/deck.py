@@ -1,15 +1,21 @@
 """Discovery benchmark (issue 4): the candidate query through Django next to the same SQL run
-raw by pgbench in the same run, the whole deck build, and the cost of excluding 20,000 past
-swipes. Writes a markdown report to bench/results/deck-<size>.md.
+raw by pgbench in the same run (ring by ring, as fetch_candidates runs it, and as one query
+over the whole radius for reference), the whole deck build next to its own SQL, the cost of
+excluding 20,000 past swipes, and GET /deck under concurrent load next to GET /health on
+the same server. Writes a markdown report to bench/results/deck-<size>.md.
 
     .venv/bin/python bench/deck.py                 # 100,000 profiles
     .venv/bin/python bench/deck.py --profiles 1000000
+    .venv/bin/python bench/deck.py --servers uvicorn:2,uvicorn:3,uvicorn:2:nopool,daphne
+    .venv/bin/python bench/deck.py --only sql      # one part, printed, no report written
 
 Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
 kindred_bench), which it migrates and fills; the data stays for the next run unless the
-requested size differs. Targets on the 2-core reference machine: candidate SQL p50 ≤ 10 ms
-at 100k (≤ 20 ms at 1M); the task ≤ 2x its SQL time; exclusion at 20,000 swipes ≤ 1.5x
-the query without it.
+requested size differs (keep a second database for 1M, e.g. BENCH_DATABASE_URL=.../
+kindred_bench_1m, to switch sizes without seeding again). Needs pgbench and wrk on PATH.
+Targets on the 2-core reference machine: candidate SQL p50 ≤ 10 ms at 100k (≤ 20 ms at
+1M); the task ≤ 2x its SQL time; exclusion at 20,000 swipes ≤ 1.5x the query without it;
+GET /deck p99 ≤ 50 ms at 50 clients.
 """
 
 import argparse
