@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 #
-# Kindred production image: the ASGI web server by default; the same image runs the Celery
-# worker, beat and migrations with a different command (see docker-compose.yml).
+# Kindred production image: the HTTP API (gunicorn, config.wsgi) by default; the same image
+# runs the realtime socket server (uvicorn, config.asgi), the Celery worker, beat and
+# migrations with a different command (see docker-compose.yml).
 #
 #   docker build -t kindred-backend .
 #   docker run --env-file .env -p 8000:8000 kindred-backend
@@ -11,8 +12,8 @@
 
 FROM python:3.11-slim-bookworm
 
-# WEB_CONCURRENCY and FORWARDED_ALLOW_IPS are read by uvicorn: the number of worker
-# processes, and the proxies whose X-Forwarded-For/-Proto it trusts. /app is read-only for
+# WEB_CONCURRENCY and FORWARDED_ALLOW_IPS are read by gunicorn and uvicorn alike: the number
+# of worker processes, and the proxies whose X-Forwarded-For/-Proto they trust. /app is read-only for
 # the app user, so beat keeps its schedule in /tmp. Override any of them at run time.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -84,7 +85,8 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["kindred-healthcheck", "/api/v1/health"]
 
-# Plain uvicorn (its process manager restarts dead workers); WEB_CONCURRENCY sets the
-# worker count (2 by default). The lifespan protocol is off: Django/Channels do not use it.
-CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
-     "--proxy-headers", "--lifespan", "off", "--no-server-header"]
+# HTTP: gunicorn with threaded workers (config/gunicorn.conf.py says why and what can be
+# tuned). The realtime service runs instead:
+#   uvicorn config.asgi:application --host 0.0.0.0 --port 8000 --proxy-headers \
+#       --lifespan off --no-server-header
+CMD ["gunicorn", "--config", "config/gunicorn.conf.py"]

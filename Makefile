@@ -16,7 +16,7 @@ $(VENV)/.installed-local: requirements/local.txt requirements/base.txt | $(BIN)/
 	$(BIN)/pip install -q -r requirements/local.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements/dev.txt requirements/local.txt requirements/base.txt | $(BIN)/python
+$(VENV)/.installed-dev: requirements/dev.txt requirements/local.txt requirements/production.txt requirements/base.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements/dev.txt
 	touch $@ $(VENV)/.installed-local
 

@@ -27,7 +27,6 @@ import os
 import platform
 import random
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -42,6 +41,9 @@ from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from servers import free_port, stop  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kindred_bench_ws"
 REDIS_URL = os.environ.get("BENCH_WS_REDIS_URL", "redis://127.0.0.1:6379/14")
 PREFIX = "chatter-bench"
@@ -136,13 +138,6 @@ def clean_redis() -> None:
 
 
 # --- Servers --------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def server_command(name: str, port: int) -> list[str]:
@@ -415,11 +410,7 @@ def run_server(
         wait_until_up(port, process)
         return asyncio.run(drive(name, port, process.pid, ids, conversations, arguments))
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, timeout=15)
 
 
 # --- Report ---------------------------------------------------------------------------------------

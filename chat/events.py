@@ -5,17 +5,12 @@ Events that must reach every socket of a person go through `core.realtime` after
 written by the consumer itself.
 """
 
-import asyncio
 import logging
 from typing import Any
 from uuid import UUID
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import transaction
-
 from chat.models import Message
-from core.realtime import send_to_users_on_commit, user_group_name
+from core.realtime import send_to_users_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -96,33 +91,11 @@ def message_payload(message: Message) -> dict[str, Any]:
 def message_created_on_commit(message: Message, member_ids: list[UUID]) -> None:
     """Both members (every device, the sender's too) get the message once it is committed.
 
-    The two group sends go out concurrently (one round trip of the layer instead of two in
-    a row): this is the hot path of chat latency. Same contract as `core.realtime`: a layer
-    outage is logged and the event dropped (clients catch up with after_seq)."""
+    core.realtime sends to the two members concurrently (one round trip of the layer): this
+    is the hot path of chat latency. A layer outage is logged and the event dropped (clients
+    catch up with after_seq)."""
     event = {"type": MESSAGE_CREATED, "message": message_payload(message)}
-    recipients = list(member_ids)
-    transaction.on_commit(lambda: _send_concurrently(recipients, event))
-
-
-def _send_concurrently(user_ids: list[UUID], event: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    message = {"type": "realtime.event", "event": event}
-
-    async def fan_out() -> None:
-        results = await asyncio.gather(
-            *(layer.group_send(user_group_name(user_id), message) for user_id in user_ids),
-            return_exceptions=True,
-        )
-        for user_id, result in zip(user_ids, results, strict=True):
-            if isinstance(result, BaseException):
-                logger.warning("realtime event to %s dropped", user_id, exc_info=result)
-
-    try:
-        async_to_sync(fan_out)()
-    except Exception:  # the layer could not even be set up: best effort, as core.realtime
-        logger.warning("realtime event dropped", exc_info=True)
+    send_to_users_on_commit(member_ids, event)
 
 
 def read_on_commit(

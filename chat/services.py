@@ -6,6 +6,7 @@ conversation row. A send that races an unmatch either commits before the match e
 finds it ended; it never slips in after `chat.conversation_closed`.
 """
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,7 +15,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -98,7 +98,7 @@ class MessageSendResult:
 
 @dataclass(frozen=True)
 class _SendContext:
-    match: Match
+    match_id: UUID
     recipient_id: UUID
     is_opener: bool
     sender_name: str
@@ -137,68 +137,76 @@ def _ensure_may_send(user: User) -> None:
         raise PermissionDenied("This account is suspended.", code="account_suspended")
 
 
+@functools.cache
+def _lock_for_send_sql() -> str:
+    """The statement of `_lock_for_send`, built once from the models' tables. Written as SQL:
+    as an ORM query with its subqueries it took ~4 ms of CPU per message to build, the
+    largest share of a send."""
+    user = User._meta.db_table
+    return (
+        "SELECT m.id, m.user_low_id, m.user_high_id,"  # noqa: S608 (model tables only)
+        " low.is_active, low.banned_at, low.suspended_until,"
+        " high.is_active, high.banned_at, high.suspended_until,"
+        f" EXISTS (SELECT 1 FROM {Block._meta.db_table} b"
+        "  WHERE (b.blocker_id = m.user_low_id AND b.blocked_id = m.user_high_id)"
+        "     OR (b.blocker_id = m.user_high_id AND b.blocked_id = m.user_low_id)),"
+        f" EXISTS (SELECT 1 FROM {Message._meta.db_table} sent"
+        "  WHERE sent.conversation_id = m.id AND sent.sender_id = %(sender)s),"
+        f" (SELECT p.display_name FROM {Profile._meta.db_table} p"
+        "  WHERE p.user_id = %(sender)s),"
+        f" (SELECT earlier.id FROM {Message._meta.db_table} earlier"
+        "  WHERE earlier.sender_id = %(sender)s AND earlier.client_message_id = %(client_id)s"
+        "  LIMIT 1)"
+        f" FROM {Match._meta.db_table} m"
+        f" JOIN {Conversation._meta.db_table} c ON c.match_id = m.id"
+        f" JOIN {user} low ON low.id = m.user_low_id"
+        f" JOIN {user} high ON high.id = m.user_high_id"
+        " WHERE m.id = %(conversation)s"
+        " AND (m.user_low_id = %(sender)s OR m.user_high_id = %(sender)s)"
+        " AND m.state = ANY(%(states)s) AND c.closed_at IS NULL"
+        " FOR NO KEY UPDATE OF m"
+    )
+
+
 def _lock_for_send(*, sender: User, conversation_id: UUID, client_message_id: str) -> _SendContext:
     """Lock the match row of an open conversation `sender` belongs to; NotFound otherwise
     (not a member, match ended, conversation closed, blocked either way, the other person
     banned or gone). Also finds an earlier message with this client_message_id (checked
     under the lock, so a concurrent retry that committed first is seen). One query."""
-    rows = list(
-        Match.objects.select_for_update(no_key=True, of=("self",))
-        .filter(
-            Q(user_low_id=sender.pk) | Q(user_high_id=sender.pk),
-            pk=conversation_id,
-            state__in=OPEN_MATCH_STATES,
-            conversation__closed_at__isnull=True,
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _lock_for_send_sql(),
+            {
+                "sender": sender.pk,
+                "client_id": client_message_id,
+                "conversation": conversation_id,
+                "states": [str(state) for state in OPEN_MATCH_STATES],
+            },
         )
-        # Only what the rules need: the people's standing (fresh, not the caller's copy).
-        .select_related("user_low", "user_high")
-        .only(
-            *(
-                f"{person}__{field}"
-                for person in ("user_low", "user_high")
-                for field in ("id", "is_active", "banned_at", "suspended_until")
-            ),
-            "id",
-            "user_low_id",
-            "user_high_id",
-            "state",
-        )
-        .order_by()
-        .annotate(
-            is_blocked=Exists(
-                Block.objects.filter(
-                    Q(blocker_id=OuterRef("user_low_id"), blocked_id=OuterRef("user_high_id"))
-                    | Q(blocker_id=OuterRef("user_high_id"), blocked_id=OuterRef("user_low_id"))
-                )
-            ),
-            has_sent=Exists(
-                Message.objects.filter(conversation_id=OuterRef("pk"), sender_id=sender.pk)
-            ),
-            sender_name=Subquery(Profile.objects.filter(pk=sender.pk).values("display_name")[:1]),
-            retry_of=Subquery(
-                Message.objects.filter(
-                    sender_id=sender.pk, client_message_id=client_message_id
-                ).values("id")[:1]
-            ),
-        )[:1]
-    )
-    match = rows[0] if rows else None
-    if match is None or match.is_blocked:
+        row = cursor.fetchone()
+    if row is None:
         raise NotFound("No such conversation.", code="conversation_not_found")
-    me, other = (
-        (match.user_low, match.user_high)
-        if match.user_low_id == sender.pk
-        else (match.user_high, match.user_low)
+    (match_id, low_id, high_id, *standing, is_blocked, has_sent, sender_name, retry_of) = row
+    if is_blocked:
+        raise NotFound("No such conversation.", code="conversation_not_found")
+    # The members' standing, fresh from the locked row (not the caller's copy of the account).
+    low, high = (
+        User(id=user_id, is_active=active, banned_at=banned_at, suspended_until=suspended_until)
+        for user_id, (active, banned_at, suspended_until) in (
+            (low_id, standing[:3]),
+            (high_id, standing[3:]),
+        )
     )
+    me, other, other_id = (low, high, high_id) if low_id == sender.pk else (high, low, low_id)
     _ensure_may_send(me)
     if not other.is_active or other.is_banned:
         raise NotFound("No such conversation.", code="conversation_not_found")
     return _SendContext(
-        match=match,
-        recipient_id=other.pk,
-        is_opener=not match.has_sent,
-        sender_name=match.sender_name or "Someone",
-        retry_of=match.retry_of,
+        match_id=match_id,
+        recipient_id=other_id,
+        is_opener=not has_sent,
+        sender_name=sender_name or "Someone",
+        retry_of=retry_of,
     )
 
 
@@ -295,7 +303,7 @@ def message_send(
                     "opener_rate_limited",
                 )
             now = timezone.now()
-            _record_match_activity(context.match.pk, now)
+            _record_match_activity(context.match_id, now)
             seq = _next_seq(conversation_id, now)
             message = Message.objects.create(
                 conversation_id=conversation_id,

@@ -1,4 +1,4 @@
-"""Which discovery cells (profiles.geo's 0.2° grid) a search circle touches.
+"""Which discovery cells (profiles.geo's 0.05° grid) a search circle touches.
 
 Candidate retrieval reads `cell = ANY(cells_covering(...))` on the partial covering index and
 then rechecks the exact distance, so the cover may hold a few cells too many but must never

@@ -9,8 +9,11 @@ import math
 EARTH_RADIUS_KM = 6371.0088
 # 0.01° of latitude is ~1.1 km; longitude uses the same step (finer away from the equator).
 SNAP_DEGREES = 0.01
-# Discovery cells: a 0.2° grid (~22 km north–south), numbered row-major from (-90, -180).
-CELL_DEGREES = 0.2
+# Discovery cells: a 0.05° grid (~5.6 km north–south), numbered row-major from (-90, -180).
+# Fine enough that a dense city's cell holds a few thousand index entries of one gender and
+# age window, coarse enough that a 500 km radius stays a bounded list of cells. Changing it
+# takes a migration that recomputes every profile's cell (see 0005_finer_discovery_cells).
+CELL_DEGREES = 0.05
 CELL_COLUMNS = round(360 / CELL_DEGREES)
 CELL_ROWS = round(180 / CELL_DEGREES)
 # Faster than this between two updates is not a journey anyone made (an airliner ~900 km/h).

@@ -10,7 +10,9 @@ async def test_asgi_application_serves_http():
         application, "GET", "/api/v1/health", headers=[(b"host", b"localhost")]
     )
 
-    response = await communicator.get_response()
+    # The first request of a process loads the URLconf and every app: not a 1 s job on a
+    # loaded CI machine.
+    response = await communicator.get_response(timeout=10)
 
     assert response["status"] == 200
     assert b'"status":"ok"' in response["body"]

@@ -37,9 +37,12 @@ def _assert_covers_circle(latitude: float, longitude: float, radius_km: float) -
     return sorted(cells)
 
 
-def test_five_km_in_paris_takes_the_two_cells_the_circle_touches():
-    row = 694  # 48.86° N
-    assert cells_covering(*PARIS, 5) == [row * CELL_COLUMNS + 911, row * CELL_COLUMNS + 912]
+def test_five_km_in_paris_takes_the_twelve_cells_the_circle_touches():
+    # ±0.045° of latitude (rows 2776–2778 of 0.05°) and ±0.068° of longitude (4 columns).
+    cells = cells_covering(*PARIS, 5)
+
+    assert cells == [row * CELL_COLUMNS + column for row in (2776, 2777, 2778)
+                     for column in (3645, 3646, 3647, 3648)]  # fmt: skip
 
 
 @pytest.mark.parametrize("radius_km", [1, 5, 20, 50, 150, 500])
@@ -50,11 +53,11 @@ def test_every_point_within_the_radius_lies_in_a_covering_cell_in_paris(radius_k
 
 
 def test_the_cover_stays_close_to_the_circle():
-    # 20 km around Paris spans ±0.18° of latitude and ±0.27° of longitude: 3 rows × 4 columns.
+    # 20 km around Paris spans ±0.18° of latitude and ±0.27° of longitude: 8 rows × 12 columns.
     cells = cells_covering(*PARIS, 20)
 
-    assert len(cells) == 12
-    assert {cell // CELL_COLUMNS for cell in cells} == {693, 694, 695}
+    assert len(cells) == 96
+    assert {cell // CELL_COLUMNS for cell in cells} == set(range(2773, 2781))
 
 
 def test_the_cover_wraps_across_the_antimeridian():
@@ -64,7 +67,7 @@ def test_the_cover_wraps_across_the_antimeridian():
     assert 0 in columns
     assert CELL_COLUMNS - 1 in columns
     assert max(columns) - min(columns) == CELL_COLUMNS - 1  # the two ends, not the whole globe
-    assert len(columns) <= 4
+    assert len(columns) <= 9  # ±0.19° of longitude
 
 
 def test_a_circle_around_the_north_pole_takes_every_column_of_the_polar_rows():

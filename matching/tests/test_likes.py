@@ -354,3 +354,18 @@ def test_match_state_is_not_touched_by_a_pending_like(me, make_person):
     like_create(actor=me, target_id=make_person().pk)
 
     assert not Match.objects.exists()
+
+
+def test_an_incognito_person_s_profile_opens_only_for_the_people_they_liked(
+    me, auth_client, make_person
+):
+    liker, stranger = make_person(), make_person()
+    Profile.objects.filter(pk=liker.pk).update(is_incognito=True)
+    Like.objects.create(actor=liker, target=me, comment="Hey")
+
+    mine = auth_client.get(f"/api/v1/profiles/{liker.pk}")
+    theirs = client_for(stranger).get(f"/api/v1/profiles/{liker.pk}")
+
+    assert mine.status_code == 200
+    assert mine.json()["id"] == str(liker.pk)
+    assert theirs.status_code == 404

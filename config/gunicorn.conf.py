@@ -1,0 +1,35 @@
+"""gunicorn settings for the HTTP API: the Docker image's default command and the `web`
+service of docker-compose.yml. WebSockets are served by uvicorn on config.asgi (the
+`realtime` service); a reverse proxy in front sends /ws/ there and everything else here.
+
+Why WSGI for HTTP: Django's views and middleware are sync. Under an ASGI server each
+middleware hops between the event loop and a thread on every request; on the 2-core
+reference box GET /health did 270 requests/s on one uvicorn worker and 1,300 on one
+gunicorn worker (bench/results/likes.md and deck-1m.md compare both under load).
+
+Every value can be overridden from the environment: WEB_CONCURRENCY (worker processes,
+default 2), GUNICORN_THREADS (threads per worker, default 4; keep DATABASE_POOL_MAX_SIZE at
+least this), GUNICORN_TIMEOUT (seconds before a stuck worker is restarted, default 30),
+FORWARDED_ALLOW_IPS (proxies whose X-Forwarded-* headers are trusted).
+"""
+
+import os
+
+# Realtime events from these workers go through one event loop per process (core.realtime).
+os.environ.setdefault("KINDRED_REALTIME_LAYER_LOOP", "true")
+
+wsgi_app = "config.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Access lines come from Django's own request logging; errors go to stderr.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Workers are recycled now and then, with jitter so that they do not all restart at once.
+max_requests = 20_000
+max_requests_jitter = 2_000
