@@ -32,7 +32,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.db import connection
@@ -55,8 +55,7 @@ MAX_RING_GROWTH = 4.0
 RING_AIM = 1.3
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):  # hundreds per deck build: cheaper to make than a dataclass
     user_id: UUID
     distance_km: float
 

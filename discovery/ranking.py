@@ -9,12 +9,12 @@ is than the bucket shown on the card (DESIGN.md §5).
 import math
 import operator
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import itemgetter
+from typing import NamedTuple
 from uuid import UUID
 
-from profiles.compatibility import compare_traits
+from profiles.compatibility import shared_trait_reasons
 
 COMPONENTS = ("compatibility", "distance", "activity", "completeness", "fairness")
 # Used when weights are not configured (settings.KINDRED_DECK_WEIGHTS).
@@ -45,9 +45,10 @@ PHOTOS_FOR_COMPLETENESS = 3
 MAX_REASONS = 3
 
 
-@dataclass(frozen=True)
-class RankingFeatures:
-    """What ranking knows of one candidate (never shown to anyone as such)."""
+class RankingFeatures(NamedTuple):
+    """What ranking knows of one candidate (never shown to anyone as such). A named tuple:
+    a deck build makes hundreds of them, and a frozen dataclass costs several times more to
+    create."""
 
     user_id: UUID
     distance_km: float
@@ -59,8 +60,7 @@ class RankingFeatures:
     liked_count: int
 
 
-@dataclass(frozen=True)
-class RankedCandidate:
+class RankedCandidate(NamedTuple):
     """`reasons` leaves distance out: the deck adds it when serving (see with_distance), from
     the locations and the `show_distance` switch as they are then."""
 
@@ -133,8 +133,9 @@ def _short_reason(line: str) -> str:
 
 
 def compatibility_score(first: Sequence[int], second: Sequence[int]) -> int:
-    """`compare_traits(first, second).score` without building its explanation: the ranking
-    of a pool needs only the number (explanations are made for the entries kept)."""
+    """`profiles.compatibility.compare_traits(first, second).score` without building its
+    explanation: the ranking of a pool needs only the number (explanations are made for the
+    entries kept)."""
     count = len(first)
     if len(second) != count:
         raise ValueError("trait vectors differ in length")
@@ -181,9 +182,9 @@ def explain(
             else round(compatibility * 100)
         )
         if score >= REASON_COMPATIBILITY_MIN:
-            comparison = compare_traits(viewer_traits, candidate.traits)
-            if comparison.reasons:
-                reasons.append(_short_reason(comparison.reasons[0]))
+            closest = shared_trait_reasons(viewer_traits, candidate.traits, limit=1)
+            if closest:
+                reasons.append(_short_reason(closest[0]))
     if now - candidate.created_at < NEW_PROFILE_PERIOD:
         reasons.append("New here")
     elif candidate.last_seen_at is not None and now - candidate.last_seen_at < ACTIVE_RECENTLY:

@@ -110,7 +110,7 @@ def compare_traits(first: Sequence[int], second: Sequence[int]) -> Compatibility
     """
     if len(first) != len(TRAITS) or len(second) != len(TRAITS):
         raise ValueError(f"trait vectors need {len(TRAITS)} scores")
-    differences = [abs(int(a) - int(b)) for a, b in zip(first, second, strict=True)]
+    differences = _differences(first, second)
     # Integer arithmetic for the half-up rounding of 100 - sum / count.
     count = len(TRAITS)
     score = (100 * count - sum(differences) + count // 2) // count
@@ -121,25 +121,34 @@ def compare_traits(first: Sequence[int], second: Sequence[int]) -> Compatibility
     return CompatibilityResult(
         score=score,
         traits=comparisons,
-        reasons=_reasons(first, second, comparisons),
+        reasons=shared_trait_reasons(first, second, limit=MAX_REASONS),
     )
 
 
-def _reasons(
-    first: Sequence[int], second: Sequence[int], comparisons: tuple[TraitComparison, ...]
+# The largest difference that still counts a trait as shared (aligned or similar).
+_SHARED_MAX_DIFFERENCE = max(limit for limit, label in LABEL_LIMITS if label in (ALIGNED, SIMILAR))
+
+
+def _differences(first: Sequence[int], second: Sequence[int]) -> list[int]:
+    return [abs(int(a) - int(b)) for a, b in zip(first, second, strict=True)]
+
+
+def shared_trait_reasons(
+    first: Sequence[int], second: Sequence[int], *, limit: int
 ) -> tuple[str, ...]:
-    shared = [
-        (comparison.difference, index, comparison.trait)
-        for index, comparison in enumerate(comparisons)
-        if comparison.label in (ALIGNED, SIMILAR)
-    ]
-    # Closest traits first; TRAITS order breaks ties so the lines are stable.
-    shared.sort()
+    """The "why you might click" lines of the (at most `limit`) traits the pair shares most
+    closely; TRAITS order breaks ties so the lines are stable. The deck asks for one line per
+    entry, without the rest of a comparison."""
+    shared = sorted(
+        (difference, index)
+        for index, difference in enumerate(_differences(first, second))
+        if difference <= _SHARED_MAX_DIFFERENCE
+    )
     lines = []
-    for _difference, index, trait in shared[:MAX_REASONS]:
+    for _difference, index in shared[:limit]:
         middle = (first[index] + second[index]) / 2
         level = "high" if middle >= 60 else "low" if middle <= 40 else "middle"
-        lines.append(_REASONS[trait][level])
+        lines.append(_REASONS[TRAITS[index]][level])
     return tuple(lines)
 
 
