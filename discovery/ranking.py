@@ -114,9 +114,13 @@ def fairness_score(*, shown_count: int, liked_count: int, age: timedelta) -> flo
     get no extra lift but profiles shown far more than they are liked sink. Newness: 1 on
     the first day, fading to 0 at NEW_PROFILE_PERIOD.
     """
+    return _fairness(shown_count, liked_count, age.total_seconds())
+
+
+def _fairness(shown_count: int, liked_count: int, age_seconds: float) -> float:
     like_rate = (liked_count + PRIOR_LIKED) / (shown_count + PRIOR_SHOWN)
     exposure = min(1.0, like_rate / EXPECTED_LIKE_RATE)
-    newness = max(0.0, 1.0 - max(age.total_seconds(), 0.0) / _NEW_PROFILE_SECONDS)
+    newness = max(0.0, 1.0 - max(age_seconds, 0.0) / _NEW_PROFILE_SECONDS)
     return 0.5 * exposure + 0.5 * newness
 
 
@@ -156,10 +160,10 @@ def _components(
         1.0 / (1.0 + bucket_kilometres(candidate.distance_km) / 10.0),
         _activity(candidate.last_seen_at, now),
         candidate.completeness,
-        fairness_score(
-            shown_count=candidate.shown_count,
-            liked_count=candidate.liked_count,
-            age=now - candidate.created_at,
+        _fairness(
+            candidate.shown_count,
+            candidate.liked_count,
+            (now - candidate.created_at).total_seconds(),
         ),
     )
 

@@ -2,10 +2,7 @@
 
 import asyncio
 import json
-import os
 import random
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -15,6 +12,7 @@ from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import channel_layers, get_channel_layer
 
 from core.realtime import run_on_layer, send_to_users, user_group_name
+from core.testing import run_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,8 +22,7 @@ import asyncio, json, threading
 import django
 django.setup()
 from asgiref.sync import async_to_sync
-from channels import DEFAULT_CHANNEL_LAYER
-from channels.layers import channel_layers, get_channel_layer
+from channels.layers import get_channel_layer
 from core.realtime import run_on_layer, send_to_users, user_group_name
 
 def call():
@@ -56,20 +53,8 @@ print(json.dumps({
 def test_with_the_layer_loop_sync_callers_share_one_loop_and_layer_of_its_own():
     # async_to_sync from a loop-less thread starts (and closes) a loop per call, and
     # channels-redis opens a new connection for each: gunicorn workers use one loop instead.
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "KINDRED_REALTIME_LAYER_LOOP": "true",
-    }
-    completed = subprocess.run(
-        [sys.executable, "-c", _LAYER_LOOP_PROBE],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    completed = run_script(_LAYER_LOOP_PROBE, KINDRED_REALTIME_LAYER_LOOP="true")
+    assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout.strip().splitlines()[-1])
 
     assert result == {

@@ -2,14 +2,10 @@
 its ingest endpoint here), and the client still gets the JSON 500."""
 
 import gzip
-import os
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from core.testing import run_script
 
 SCRIPT = """
 import django, sentry_sdk
@@ -46,19 +42,8 @@ def test_unhandled_error_is_reported_to_sentry():
     thread.start()
     Ingest.received = []
     try:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "SENTRY_DSN": f"http://publickey@127.0.0.1:{server.server_port}/42",
-        }
-        result = subprocess.run(
-            [sys.executable, "-c", SCRIPT],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+        result = run_script(
+            SCRIPT, SENTRY_DSN=f"http://publickey@127.0.0.1:{server.server_port}/42"
         )
     finally:
         server.shutdown()
