@@ -117,7 +117,7 @@ def test_analysis_succeeds_with_the_validated_answer_and_is_announced(
         },
     }
     # Pushed to the requester's sockets, and recorded as a notification.
-    [event] = socket.events()
+    [event] = socket.events(expected=1)
     assert event["type"] == "ai.job_completed"
     assert event["job"]["id"] == str(job.pk)
     assert event["job"]["status"] == "succeeded"
@@ -189,7 +189,7 @@ def test_malformed_openers_fail_the_job_as_invalid_output_without_a_retry(
     assert job.result is None
     assert job.attempts == 1
     assert len(fake_openai.requests) == 1
-    [event] = socket.events()
+    [event] = socket.events(expected=1)
     assert event["job"]["status"] == "failed"
     assert event["job"]["result"] is None
     assert event["job"]["error"] == {
@@ -241,7 +241,7 @@ def test_a_slow_answer_times_out_and_is_retried_then_the_job_fails_unavailable(
     assert job.error_message == "The AI service is unavailable right now. Please try again later."
     assert job.attempts == ALL_ATTEMPTS
     assert len(fake_openai.requests) == ALL_ATTEMPTS
-    [event] = socket.events()
+    [event] = socket.events(expected=1)
     assert event["job"]["error"]["code"] == "ai_unavailable"
 
 
@@ -276,7 +276,7 @@ def test_5xx_answers_are_retried_with_backoff_until_the_provider_answers(
     assert 2.0 <= first <= 4.0
     assert 4.0 <= second <= 8.0
     # One announcement, for the final state only.
-    assert [event["job"]["status"] for event in socket.events()] == ["succeeded"]
+    assert [event["job"]["status"] for event in socket.events(expected=1)] == ["succeeded"]
 
 
 def test_5xx_beyond_the_retry_budget_fails_unavailable_and_gives_the_slot_back(

@@ -1,65 +1,21 @@
 """Fixtures for chat: two matched people, what their sockets receive on the real channel
 layer (channels-redis on the test Redis), and connected WebsocketCommunicators."""
 
-import asyncio
 import contextlib
-import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 import pytest_asyncio
 from asgiref.sync import sync_to_async
-from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 
 from accounts.models import User
 from chat.tests.factories import make_match, make_user
-from core.realtime import user_group_name
+from core.testing import LayerListener
 from core.tickets import ticket_issue
 from matching.models import Match
-
-
-class SocketListener:
-    """A channel in a user's group: every event their sockets would get, in order.
-
-    It has its own layer instance, driven by one background event loop: channels-redis
-    binds a channel's receive buffer to the loop that first received on it.
-    """
-
-    _loop: asyncio.AbstractEventLoop | None = None
-
-    def __init__(self, user_id: Any) -> None:
-        self.layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
-        self.channel = self._run(self.layer.new_channel())
-        self._run(self.layer.group_add(user_group_name(user_id), self.channel))
-
-    @classmethod
-    def _background_loop(cls) -> asyncio.AbstractEventLoop:
-        if cls._loop is None:
-            cls._loop = asyncio.new_event_loop()
-            threading.Thread(target=cls._loop.run_forever, daemon=True).start()
-        return cls._loop
-
-    def _run(self, coroutine: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self._background_loop()).result()
-
-    def events(self) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = self._run(self._drain())
-        return events
-
-    def types(self) -> list[str]:
-        return [event["type"] for event in self.events()]
-
-    async def _drain(self) -> list[dict[str, Any]]:
-        received = []
-        while True:
-            try:
-                message = await asyncio.wait_for(self.layer.receive(self.channel), timeout=0.3)
-            except TimeoutError:
-                return received
-            received.append(message["event"])
 
 
 @pytest.fixture(autouse=True)
@@ -70,8 +26,8 @@ def _fresh_channel_layer() -> None:
 
 
 @pytest.fixture
-def socket_of() -> type[SocketListener]:
-    return SocketListener
+def socket_of() -> type[LayerListener]:
+    return LayerListener
 
 
 class Pair:

@@ -142,6 +142,14 @@ if DATABASES and DATABASE_POOL:
         "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
         "timeout": 10,
     }
+# Parameters bound on the server, so that psycopg prepares a statement a connection runs
+# often (its prepare_threshold): PostgreSQL then plans the hot queries once per connection
+# instead of on every call (planning was most of a chat send's locking read). Turn off
+# behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode
+# without max_prepared_statements).
+DATABASE_SERVER_SIDE_BINDING = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+if DATABASES and DATABASE_SERVER_SIDE_BINDING:
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 EMBEDDED_POSTGRES_DIR = Path(env("KINDRED_EMBEDDED_PGDATA", default=str(VAR_DIR / "pgdata")))
 EMBEDDED_DATABASE_NAME = "kindred"
 
