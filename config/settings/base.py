@@ -149,7 +149,12 @@ if DATABASES and DATABASE_POOL:
 # without max_prepared_statements).
 DATABASE_SERVER_SIDE_BINDING = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
 if DATABASES and DATABASE_SERVER_SIDE_BINDING:
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True,
+        # Runs of one statement on a connection before psycopg prepares it (Django turns
+        # preparing off unless told).
+        prepare_threshold=env.int("DATABASE_PREPARE_THRESHOLD", default=5),
+    )
 EMBEDDED_POSTGRES_DIR = Path(env("KINDRED_EMBEDDED_PGDATA", default=str(VAR_DIR / "pgdata")))
 EMBEDDED_DATABASE_NAME = "kindred"
 
