@@ -340,21 +340,28 @@ def pgbench_latencies(database_url: str, statement: str, runs: int) -> list[floa
 
 
 def inline(sql_text: str, params: list) -> str:
-    """The statement with its parameters written in, for pgbench (which has no binds here)."""
+    """The statement with its parameters written in, for pgbench (which has no binds here).
+    The connection binds on the server, so a client-binding cursor writes them in."""
+    import psycopg
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        return cursor.cursor.mogrify(sql_text, params)
+    connection.ensure_connection()
+    return psycopg.ClientCursor(connection.connection).mogrify(sql_text, params)
 
 
 def statements_of(function) -> list[str]:
-    """The SQL statements `function` runs, parameters written in (Django's record of them)."""
+    """The SQL statements `function` runs, parameters written in."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as context:
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(inline(sql, params) if params else sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
         function()
-    return [query["sql"] for query in context.captured_queries]
+    return statements
 
 
 def cold_deck_build(user_id) -> None:
