@@ -27,8 +27,11 @@ def embedded_server_uri(data_dir: Path) -> str:
     return server.get_uri()
 
 
-def embedded_database_config(data_dir: Path, database: str = EMBEDDED_DATABASE) -> dict[str, Any]:
-    """Django DATABASES entry for the embedded server, creating `database` on first use."""
+def embedded_database_config(
+    data_dir: Path, database: str = EMBEDDED_DATABASE, options: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Django DATABASES entry for the embedded server, creating `database` on first use;
+    `options` become its OPTIONS."""
     import psycopg
 
     maintenance_uri = embedded_server_uri(data_dir)
@@ -47,6 +50,7 @@ def embedded_database_config(data_dir: Path, database: str = EMBEDDED_DATABASE) 
         "PASSWORD": "",
         "HOST": socket_dir,
         "PORT": "",
+        "OPTIONS": dict(options or {}),
     }
 
 

@@ -147,14 +147,20 @@ if DATABASES and DATABASE_POOL:
 # instead of on every call (planning was most of a chat send's locking read). Turn off
 # behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode
 # without max_prepared_statements).
+# (The embedded database of local and test settings gets the same options.)
 DATABASE_SERVER_SIDE_BINDING = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
-if DATABASES and DATABASE_SERVER_SIDE_BINDING:
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True,
+DATABASE_OPTIONS: dict[str, Any] = (
+    {
+        "server_side_binding": True,
         # Runs of one statement on a connection before psycopg prepares it (Django turns
         # preparing off unless told).
-        prepare_threshold=env.int("DATABASE_PREPARE_THRESHOLD", default=5),
-    )
+        "prepare_threshold": env.int("DATABASE_PREPARE_THRESHOLD", default=5),
+    }
+    if DATABASE_SERVER_SIDE_BINDING
+    else {}
+)
+if DATABASES:
+    DATABASES["default"].setdefault("OPTIONS", {}).update(DATABASE_OPTIONS)
 EMBEDDED_POSTGRES_DIR = Path(env("KINDRED_EMBEDDED_PGDATA", default=str(VAR_DIR / "pgdata")))
 EMBEDDED_DATABASE_NAME = "kindred"
 

@@ -5,7 +5,13 @@ stand-ins, each logged once at start-up.
 """
 
 from .base import *  # noqa: F403
-from .base import DATABASE_URL, EMBEDDED_FALLBACKS, EMBEDDED_POSTGRES_DIR, env
+from .base import (
+    DATABASE_OPTIONS,
+    DATABASE_URL,
+    EMBEDDED_FALLBACKS,
+    EMBEDDED_POSTGRES_DIR,
+    env,
+)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # A fixed key is fine for a machine-local run only; production refuses to start without one.
@@ -19,7 +25,9 @@ CORS_ALLOWED_ORIGINS = env.list(
 if not DATABASE_URL:
     from core.embedded import embedded_database_config
 
-    DATABASES = {"default": embedded_database_config(EMBEDDED_POSTGRES_DIR)}
+    DATABASES = {
+        "default": embedded_database_config(EMBEDDED_POSTGRES_DIR, options=DATABASE_OPTIONS)
+    }
     EMBEDDED_FALLBACKS.append(f"database: embedded PostgreSQL in {EMBEDDED_POSTGRES_DIR}")
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

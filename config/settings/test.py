@@ -12,7 +12,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("KINDRED_MEDIA_ROOT", str(Path(tempfile.gettempdir()) / "kindred-test-media"))
 
 from .base import *  # noqa: F403
-from .base import DATABASE_URL, EMBEDDED_POSTGRES_DIR
+from .base import DATABASE_OPTIONS, DATABASE_URL, EMBEDDED_POSTGRES_DIR
 
 SECRET_KEY = "test-only-secret-key-with-enough-length-to-sign-jwt-tokens"
 DEBUG = False
@@ -28,7 +28,9 @@ CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{REDIS_KEY_PREFIX}:asgi"  # no
 if not DATABASE_URL:
     from core.embedded import embedded_database_config
 
-    DATABASES = {"default": embedded_database_config(EMBEDDED_POSTGRES_DIR)}
+    DATABASES = {
+        "default": embedded_database_config(EMBEDDED_POSTGRES_DIR, options=DATABASE_OPTIONS)
+    }
 
 # Tests call tasks directly; nothing runs eagerly behind their back (DESIGN.md §9).
 CELERY_TASK_ALWAYS_EAGER = False
