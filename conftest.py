@@ -5,6 +5,8 @@ skipped with the reason, so that nothing passes by not running.
 """
 
 import os
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import redis
@@ -14,6 +16,7 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import UserFactory
 from accounts.tokens import token_pair_for_user
 from core.redis import get_redis
+from core.testing import LayerListener
 
 PASSWORD = "correct-horse-42"
 
@@ -42,6 +45,21 @@ def _clean_redis() -> None:
     keys = list(client.scan_iter(match=f"{settings.REDIS_KEY_PREFIX}*", count=500))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture
+def socket_of() -> Iterator[Callable[[Any], LayerListener]]:
+    """`socket_of(user_id)`: what that user's sockets receive on the real channel layer,
+    from now on (core.testing.LayerListener); closed at the end of the test."""
+    listeners: list[LayerListener] = []
+
+    def listen(user_id: Any) -> LayerListener:
+        listeners.append(LayerListener(user_id))
+        return listeners[-1]
+
+    yield listen
+    for listener in listeners:
+        listener.close()
 
 
 @pytest.fixture

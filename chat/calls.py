@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 from uuid import UUID
 
-from channels.layers import BaseChannelLayer
 from django.conf import settings
 from django.db import transaction
 from redis.exceptions import RedisError, WatchError
@@ -32,7 +31,7 @@ from chat import events
 from chat.models import ChatPreference, SystemEvent
 from chat.services import _ensure_may_send, _rate_limit, message_create_system
 from core.exceptions import Conflict, NotFound, PermissionDenied, ServiceUnavailable
-from core.realtime import run_on_layer, send_to_users
+from core.realtime import send_to_channel, send_to_users
 from core.redis import get_redis, redis_key
 
 logger = logging.getLogger(__name__)
@@ -172,17 +171,8 @@ def _both_allow_calls(first_id: UUID, second_id: UUID) -> tuple[bool, bool]:
 
 
 def _relay_to_channel(channel_name: str, event: dict[str, Any]) -> None:
-    if not channel_name:
-        return
-    message = {"type": "realtime.event", "event": event}
-
-    async def relay(layer: BaseChannelLayer) -> None:
-        await layer.send(channel_name, message)
-
-    try:
-        run_on_layer(relay)
-    except Exception:  # Redis down: signalling is best effort, like every realtime event
-        logger.warning("call signal to %s dropped", channel_name, exc_info=True)
+    if channel_name:  # signalling is best effort, like every realtime event
+        send_to_channel(channel_name, event)
 
 
 def _call_event(event_type: str, call: Call, **fields: Any) -> dict[str, Any]:

@@ -91,9 +91,9 @@ def message_payload(message: Message) -> dict[str, Any]:
 def message_created_on_commit(message: Message, member_ids: list[UUID]) -> None:
     """Both members (every device, the sender's too) get the message once it is committed.
 
-    core.realtime sends to the two members concurrently (one round trip of the layer): this
-    is the hot path of chat latency. A layer outage is logged and the event dropped (clients
-    catch up with after_seq)."""
+    core.realtime publishes to both in one round trip, in the order of `member_ids`: put the
+    recipient first, this is the hot path of chat latency. A layer outage is logged and the
+    event dropped (clients catch up with after_seq)."""
     event = {"type": MESSAGE_CREATED, "message": message_payload(message)}
     send_to_users_on_commit(member_ids, event)
 

@@ -6,12 +6,13 @@ conversation row. A send that races an unmatch either commits before the match e
 finds it ended; it never slips in after `chat.conversation_closed`.
 """
 
+import contextlib
 import functools
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -33,6 +34,7 @@ from chat.text import clean_message_body, opener_fingerprint, opener_key
 from core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied, RateLimited
 from core.ratelimit import Rate, hit
 from matching.models import OPEN_MATCH_STATES, Match
+from matching.services import match_record_activity_parameters, match_record_activity_sql
 from moderation.models import Block
 from notifications.models import NotificationKind
 from notifications.services import notify
@@ -210,6 +212,119 @@ def _lock_for_send(*, sender: User, conversation_id: UUID, client_message_id: st
     )
 
 
+@dataclass(frozen=True)
+class _SentAtOnce:
+    message: Message
+    recipient_id: UUID
+    sender_name: str
+
+
+@functools.cache
+def _send_at_once_sql() -> str:
+    """The common send as one statement: lock the match row (as `_lock_for_send`), and only
+    when the sender may write, it is not their first message here (openers are checked
+    first) and no earlier message has this client_message_id, move the match's activity,
+    take the next seq and insert the message. Anything else inserts nothing."""
+    user = User._meta.db_table
+    activity = match_record_activity_sql("(SELECT id FROM sendable)")
+    return (
+        "WITH target AS ("  # noqa: S608 (model tables and matching's statement only)
+        " SELECT m.id, m.user_low_id, m.user_high_id,"
+        "  low.is_active AND low.banned_at IS NULL AND high.is_active AND high.banned_at IS NULL"
+        "   AS members_in_good_standing,"
+        "  CASE WHEN m.user_low_id = %(sender)s THEN low.suspended_until"
+        "   ELSE high.suspended_until END AS suspended_until,"
+        f"  EXISTS (SELECT 1 FROM {Block._meta.db_table} b"
+        "   WHERE (b.blocker_id = m.user_low_id AND b.blocked_id = m.user_high_id)"
+        "      OR (b.blocker_id = m.user_high_id AND b.blocked_id = m.user_low_id)) AS is_blocked,"
+        f"  EXISTS (SELECT 1 FROM {Message._meta.db_table} sent"
+        "   WHERE sent.conversation_id = m.id AND sent.sender_id = %(sender)s) AS has_sent,"
+        f"  (SELECT p.display_name FROM {Profile._meta.db_table} p"
+        "   WHERE p.user_id = %(sender)s) AS sender_name,"
+        f"  EXISTS (SELECT 1 FROM {Message._meta.db_table} earlier"
+        "   WHERE earlier.sender_id = %(sender)s AND earlier.client_message_id = %(client_id)s)"
+        "   AS is_retry"
+        f" FROM {Match._meta.db_table} m"
+        f" JOIN {Conversation._meta.db_table} c ON c.match_id = m.id"
+        f" JOIN {user} low ON low.id = m.user_low_id"
+        f" JOIN {user} high ON high.id = m.user_high_id"
+        " WHERE m.id = %(conversation)s"
+        " AND (m.user_low_id = %(sender)s OR m.user_high_id = %(sender)s)"
+        " AND m.state = ANY(%(states)s) AND c.closed_at IS NULL"
+        " FOR NO KEY UPDATE OF m"
+        "), sendable AS ("
+        " SELECT id FROM target"
+        " WHERE members_in_good_standing AND NOT is_blocked AND has_sent AND NOT is_retry"
+        " AND (suspended_until IS NULL OR suspended_until <= %(now)s)"
+        f"), activity AS ({activity}"
+        "), numbered AS ("
+        f" UPDATE {Conversation._meta.db_table}"
+        " SET last_seq = last_seq + 1, last_activity_at = %(now)s, updated_at = %(now)s"
+        " WHERE match_id = (SELECT id FROM sendable) AND closed_at IS NULL"
+        " RETURNING match_id, last_seq"
+        "), inserted AS ("
+        f" INSERT INTO {Message._meta.db_table} (id, conversation_id, seq, sender_id, kind,"
+        "  body, client_message_id, data, opener_fingerprint, created_at)"
+        " SELECT %(id)s, match_id, last_seq, %(sender)s, %(kind)s, %(body)s, %(client_id)s,"
+        "  '{}'::jsonb, '', %(now)s FROM numbered"
+        " RETURNING seq"
+        ")"
+        " SELECT t.user_low_id, t.user_high_id, t.sender_name, (SELECT seq FROM inserted)"
+        " FROM target t"
+    )
+
+
+def _send_at_once(
+    *, sender: User, conversation_id: UUID, text: str, client_message_id: str
+) -> _SentAtOnce | None:
+    """Store the message with one statement when nothing needs a second look: None (and
+    nothing written) for openers, retries, refusals and a concurrent retry that won, which
+    message_send's transaction then handles. Outside a transaction the statement commits on
+    its own (one round trip instead of four statements between BEGIN and COMMIT); inside
+    one it runs in a savepoint, so that a failure leaves the caller's transaction usable."""
+    now = timezone.now()
+    parameters = {
+        **match_record_activity_parameters(at=now),
+        "sender": sender.pk,
+        "client_id": client_message_id,
+        "conversation": conversation_id,
+        "states": [str(state) for state in OPEN_MATCH_STATES],
+        "now": now,
+        "id": uuid4(),
+        "kind": MessageKind.TEXT.value,
+        "body": text,
+    }
+    try:
+        with (
+            transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(_send_at_once_sql(), parameters)
+            row = cursor.fetchone()
+    except IntegrityError:  # the same client_message_id, committed by a concurrent send
+        return None
+    if row is None or row[3] is None:
+        return None
+    low_id, high_id, sender_name, seq = row
+    message = Message(
+        id=parameters["id"],
+        conversation_id=conversation_id,
+        seq=seq,
+        sender_id=sender.pk,
+        kind=MessageKind.TEXT,
+        body=text,
+        client_message_id=client_message_id,
+        opener_fingerprint="",
+        created_at=now,
+    )
+    message._state.adding = False
+    message._state.db = connection.alias
+    recipient_id = high_id if low_id == sender.pk else low_id
+    return _SentAtOnce(
+        message=message, recipient_id=recipient_id, sender_name=sender_name or "Someone"
+    )
+
+
 def _check_opener(*, sender_id: UUID, conversation_id: UUID, text: str) -> str:
     """The opener's fingerprint, after making sure it is not a copy of the sender's recent
     openers to other people (raises _CopiedOpenerFound)."""
@@ -283,6 +398,20 @@ def message_send(
     """
     text = clean_message_body(body)
     _rate_limit("chat_send", sender.pk, settings.KINDRED_CHAT_SEND_RATE, "rate_limited")
+    sent = _send_at_once(
+        sender=sender,
+        conversation_id=conversation_id,
+        text=text,
+        client_message_id=client_message_id,
+    )
+    if sent is not None:
+        _announce(
+            sent.message,
+            sender_id=sender.pk,
+            recipient_id=sent.recipient_id,
+            sender_name=sent.sender_name,
+        )
+        return MessageSendResult(message=sent.message, created=True)
     try:
         with transaction.atomic():
             context = _lock_for_send(
@@ -315,20 +444,11 @@ def message_send(
                 opener_fingerprint=fingerprint,
                 created_at=now,
             )
-            events.message_created_on_commit(message, [sender.pk, context.recipient_id])
-            notify(
-                user_id=context.recipient_id,
-                kind=NotificationKind.MESSAGE_RECEIVED,
-                title=context.sender_name,
-                body=_preview(text),
-                data={
-                    "conversation_id": str(conversation_id),
-                    "match_id": str(conversation_id),
-                    "message_id": str(message.id),
-                    "seq": seq,
-                    "sender_id": str(sender.pk),
-                },
-                collapse_key=f"conversation:{conversation_id}",
+            _announce(
+                message,
+                sender_id=sender.pk,
+                recipient_id=context.recipient_id,
+                sender_name=context.sender_name,
             )
     except _CopiedOpenerFound as found:
         _flag_copied_opener(
@@ -347,6 +467,26 @@ def message_send(
         conversation_get_for_participant(user=sender, conversation_id=conversation_id)
         return _retry_result(existing=first, conversation_id=conversation_id)
     return MessageSendResult(message=message, created=True)
+
+
+def _announce(message: Message, *, sender_id: UUID, recipient_id: UUID, sender_name: str) -> None:
+    """Once the message is committed: `chat.message_created` to both members' sockets, then
+    the recipient's notification (recorded only while they have no socket open)."""
+    events.message_created_on_commit(message, [recipient_id, sender_id])
+    notify(
+        user_id=recipient_id,
+        kind=NotificationKind.MESSAGE_RECEIVED,
+        title=sender_name,
+        body=_preview(message.body),
+        data={
+            "conversation_id": str(message.conversation_id),
+            "match_id": str(message.conversation_id),
+            "message_id": str(message.id),
+            "seq": message.seq,
+            "sender_id": str(sender_id),
+        },
+        collapse_key=f"conversation:{message.conversation_id}",
+    )
 
 
 def _preview(text: str) -> str:

@@ -13,6 +13,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from chat.origin import RealtimeOriginValidator  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
+from core.process import freeze_startup_objects  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -21,3 +22,7 @@ application = ProtocolTypeRouter(
         "websocket": RealtimeOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )
+
+# Everything loaded so far lives as long as the process: keep it out of the collector's
+# full passes, which otherwise stall every open socket (core.process).
+freeze_startup_objects()

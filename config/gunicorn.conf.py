@@ -15,9 +15,6 @@ FORWARDED_ALLOW_IPS (proxies whose X-Forwarded-* headers are trusted).
 
 import os
 
-# Realtime events from these workers go through one event loop per process (core.realtime).
-os.environ.setdefault("KINDRED_REALTIME_LAYER_LOOP", "true")
-
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))

@@ -12,23 +12,26 @@ inside an open transaction). The consumer (chat issue) handles two group message
 A channel layer that is briefly unavailable never fails the caller: the event is logged
 and dropped, and clients catch up over REST (`after_seq`, notifications).
 
-Sync code (views, services, tasks) reaches the layer through `run_on_layer`: one event loop
-per process on its own thread, so channels-redis keeps one connection pool per process. With
-`async_to_sync` from a thread that has no loop, every event started a new loop and opened a
-new Redis connection: under gunicorn that was about half of a like's server time.
+Sync code (views, services, tasks, a socket's database work on its thread) sends on the
+Redis pub/sub layer (config.settings: CHANNEL_LAYERS) by publishing directly, with a plain
+Redis client: all the events of one call in one round trip, with no event loop involved.
+Going through the layer's async API from sync code meant a hop to an event loop and back
+for every event (a third of a chat message's way after its commit; under gunicorn, a loop
+thread of its own per process). Other layers (the in-memory one of embedded mode) are
+reached through `async_to_sync`, which runs on the server's own loop when called from a
+thread that loop handed work to.
 """
 
-import asyncio
 import logging
-import os
-import threading
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from asgiref.sync import SyncToAsync, async_to_sync
-from channels import DEFAULT_CHANNEL_LAYER
-from channels.layers import BaseChannelLayer, channel_layers, get_channel_layer
+import redis
+from asgiref.sync import async_to_sync
+from channels.layers import BaseChannelLayer, get_channel_layer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
 from django.db import transaction
 
@@ -36,101 +39,102 @@ logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
-# A send that takes longer than this is given up (and logged): the caller never waits on a
-# stuck layer for long.
-LAYER_CALL_TIMEOUT_SECONDS = 5.0
+Message = dict[str, Any]
+# A publish waits this long at most for Redis: the caller never hangs on a stuck layer.
+PUBLISH_TIMEOUT_SECONDS = 2.0
 
 
 def user_group_name(user_id: UUID | str) -> str:
     return f"user.{user_id}"
 
 
-class _LayerLoop:
-    """This process's event loop for channel-layer calls from sync code, on a daemon thread,
-    started on first use (and again in a forked child, which does not inherit the thread).
-
-    It has a layer instance of its own, made from the same settings: the process's shared
-    instance keeps per-loop receive state for the server's sockets, which another loop must
-    never touch. Both reach the same Redis keys, like two processes."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._pid = 0
-        # (the shared instance it was made beside, its own instance)
-        self._layers: tuple[BaseChannelLayer, BaseChannelLayer] | None = None
-
-    def get(self, shared: BaseChannelLayer) -> tuple[asyncio.AbstractEventLoop, BaseChannelLayer]:
-        with self._lock:
-            if self._loop is None or self._pid != os.getpid():
-                loop = asyncio.new_event_loop()
-                threading.Thread(target=loop.run_forever, name="channel-layer", daemon=True).start()
-                self._loop, self._pid, self._layers = loop, os.getpid(), None
-            if self._layers is None or self._layers[0] is not shared:  # settings changed
-                self._layers = (shared, channel_layers.make_backend(DEFAULT_CHANNEL_LAYER))
-            return self._loop, self._layers[1]
+# --- Publishing to the pub/sub layer ---------------------------------------------------------
 
 
-_layer_loop = _LayerLoop()
+def pubsub_group_channel(prefix: str, group: str) -> str:
+    """The Redis channel that channels-redis' pub/sub layer subscribes a group to (a
+    specific channel, from `new_channel`, is published under its own name). Pinned with the
+    library's version; core/tests/test_realtime.py checks it against the layer itself."""
+    return f"{prefix}__group__{group}"
 
 
-def run_on_layer(call: Callable[[BaseChannelLayer], Coroutine[Any, Any, None]]) -> None:
-    """Run `call(layer)` (a coroutine using that channel layer) from sync code, and wait.
+@lru_cache(maxsize=4)
+def _publisher(address: str) -> redis.Redis:
+    return redis.Redis.from_url(
+        address,
+        socket_connect_timeout=PUBLISH_TIMEOUT_SECONDS,
+        socket_timeout=PUBLISH_TIMEOUT_SECONDS,
+        socket_keepalive=True,
+        health_check_interval=30,
+    )
 
-    From a thread that an event loop handed sync work to (Channels consumers), the call
-    runs on that loop. Otherwise, with KINDRED_REALTIME_LAYER_LOOP (gunicorn), channels-redis
-    runs on the process's layer loop; else (and for the in-memory layer of embedded mode,
-    whose queues belong to the server's loop) through async_to_sync. Exceptions reach the
-    caller."""
+
+def _single_pubsub_host(layer: BaseChannelLayer) -> tuple[str, str] | None:
+    """(Redis URL, channel prefix) when `layer` is the pub/sub layer on one Redis, the
+    configuration published to directly; None otherwise."""
+    if not isinstance(layer, RedisPubSubChannelLayer):
+        return None
+    config = settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
+    hosts = config.get("hosts") or ["redis://localhost:6379"]
+    if len(hosts) != 1:  # sharded: the layer picks a host per channel itself
+        return None
+    host = hosts[0]
+    address = host["address"] if isinstance(host, dict) else host
+    if not isinstance(address, str):  # a (host, port) pair
+        address = f"redis://{address[0]}:{address[1]}"
+    return address, config.get("prefix", "asgi")
+
+
+def _deliver(*, groups: Sequence[str] = (), channels: Sequence[str] = (), message: Message) -> None:
+    """Send `message` to every socket in `groups` and to the `channels` themselves; raises
+    when the layer cannot be reached."""
     layer = get_channel_layer()
     if layer is None:
         return
-    if _called_from_an_event_loop():
-        # Sync code the server's own loop runs on a thread (a socket's database work): the
-        # call goes back to that loop, which already holds the layer's connections.
-        async_to_sync(call)(layer)
-    elif settings.KINDRED_REALTIME_LAYER_LOOP and type(layer).__module__.startswith(
-        "channels_redis."
-    ):
-        loop, own_layer = _layer_loop.get(layer)
-        future = asyncio.run_coroutine_threadsafe(call(own_layer), loop)
-        try:
-            future.result(timeout=LAYER_CALL_TIMEOUT_SECONDS)
-        except TimeoutError:
-            future.cancel()
-            raise
-    else:
-        async_to_sync(call)(layer)
+    pubsub = _single_pubsub_host(layer)
+    if pubsub is not None:
+        address, prefix = pubsub
+        payload = layer.serialize(message)
+        pipeline = _publisher(address).pipeline(transaction=False)
+        for group in groups:
+            pipeline.publish(pubsub_group_channel(prefix, group), payload)
+        for channel in channels:
+            pipeline.publish(channel, payload)
+        pipeline.execute()
+        return
+
+    async def send_each() -> None:
+        for group in groups:
+            await layer.group_send(group, message)
+        for channel in channels:
+            await layer.send(channel, message)
+
+    async_to_sync(send_each)()
 
 
-def _called_from_an_event_loop() -> bool:
-    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-    return loop is not None and loop.is_running()
-
-
-def _group_send(user_ids: Iterable[UUID | str], message: dict[str, Any]) -> None:
-    """Send `message` to every socket of each user, the users concurrently (one round trip
-    of the layer, not one per user); a failure is logged per user and dropped."""
-    recipients = list(user_ids)
-
-    async def fan_out(layer: BaseChannelLayer) -> None:
-        results = await asyncio.gather(
-            *(layer.group_send(user_group_name(user_id), message) for user_id in recipients),
-            return_exceptions=True,
-        )
-        for user_id, result in zip(recipients, results, strict=True):
-            if isinstance(result, BaseException):
-                logger.warning("realtime event to %s dropped", user_id, exc_info=result)
-
+def _send_best_effort(
+    *, groups: Sequence[str] = (), channels: Sequence[str] = (), message: Message
+) -> None:
     try:
-        run_on_layer(fan_out)
-    except Exception:  # the layer could not even be reached in time: best effort
-        logger.warning("realtime event to %s dropped", recipients, exc_info=True)
+        _deliver(groups=groups, channels=channels, message=message)
+    except Exception:  # the layer could not be reached: best effort, logged
+        logger.warning("realtime message to %s dropped", [*groups, *channels], exc_info=True)
+
+
+# --- What apps call -------------------------------------------------------------------------
 
 
 def send_to_users(user_ids: Iterable[UUID | str], event: dict[str, Any]) -> None:
-    """Send `event` to every open socket of each user now (call only outside transactions)."""
-    _group_send(user_ids, {"type": "realtime.event", "event": event})
+    """Send `event` to every open socket of each user now (call only outside transactions),
+    in the order given: put the person waiting for it first."""
+    groups = [user_group_name(user_id) for user_id in user_ids]
+    _send_best_effort(groups=groups, message={"type": "realtime.event", "event": event})
+
+
+def send_to_channel(channel_name: str, event: dict[str, Any]) -> None:
+    """Send `event` to one socket (its channel name), e.g. a call signal to the device that
+    answered."""
+    _send_best_effort(channels=[channel_name], message={"type": "realtime.event", "event": event})
 
 
 def send_to_users_on_commit(user_ids: Iterable[UUID | str], event: dict[str, Any]) -> None:
@@ -141,4 +145,7 @@ def send_to_users_on_commit(user_ids: Iterable[UUID | str], event: dict[str, Any
 
 def close_user_sockets_on_commit(user_id: UUID | str, *, code: int = CLOSE_FORBIDDEN) -> None:
     """Close every open socket of the user once the current transaction commits."""
-    transaction.on_commit(lambda: _group_send([user_id], {"type": "realtime.close", "code": code}))
+    message = {"type": "realtime.close", "code": code}
+    transaction.on_commit(
+        lambda: _send_best_effort(groups=[user_group_name(user_id)], message=message)
+    )

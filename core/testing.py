@@ -2,6 +2,7 @@
 in a process of their own, and what a user's sockets receive on the channel layer."""
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -65,11 +66,12 @@ def run_script(code: str, **environment: str) -> subprocess.CompletedProcess[str
 
 class LayerListener:
     """A channel in a user's group on the real channel layer: every event their sockets
-    would get, in order (`core.realtime`).
+    would get, in order (`core.realtime`). Close it when done (the `socket_of` fixture does).
 
     It has a layer instance of its own, driven by one long-lived background event loop:
-    channels-redis binds a channel's receive state to the loop that first received on it,
-    and a loop per read would open a Redis connection per read (slow on a loaded machine).
+    channels-redis binds a channel's state to the loop that first used it. A task on that
+    loop receives from the channel all the time and keeps what arrives: a pub/sub layer
+    forgets a channel whose receive is cancelled, so reads never time out a receive.
     """
 
     _loop: asyncio.AbstractEventLoop | None = None
@@ -78,10 +80,16 @@ class LayerListener:
         from channels import DEFAULT_CHANNEL_LAYER
         from channels.layers import channel_layers
 
-        from core.realtime import user_group_name
-
         self.layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
         self.channel: str = self._run(self.layer.new_channel())
+        self.listen_to(user_id)
+        self._arrived: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._receiving: asyncio.Task[None] = self._run(self._start_receiving())
+
+    def listen_to(self, user_id: Any) -> None:
+        """Receive what another user's sockets get too, on the same channel."""
+        from core.realtime import user_group_name
+
         self._run(self.layer.group_add(user_group_name(user_id), self.channel))
 
     @classmethod
@@ -94,11 +102,23 @@ class LayerListener:
     def _run(self, coroutine: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._background_loop()).result()
 
-    def events(self, expected: int = 0) -> list[dict[str, Any]]:
-        """What arrived: waits up to 5 s for each of the `expected` events (a loaded machine
-        may be slow), then 0.3 s for any further one that should not be there."""
+    async def _start_receiving(self) -> "asyncio.Task[None]":
+        return asyncio.ensure_future(self._keep_receiving())
+
+    async def _keep_receiving(self) -> None:
+        while True:
+            self._arrived.put_nowait(await self.layer.receive(self.channel))
+
+    def messages(self, expected: int = 0) -> list[dict[str, Any]]:
+        """The layer messages that arrived (events and closes): waits up to 5 s for each of
+        the `expected` ones (a loaded machine may be slow), then 0.3 s for any further one
+        that should not be there."""
         received: list[dict[str, Any]] = self._run(self._drain(expected))
         return received
+
+    def events(self, expected: int = 0) -> list[dict[str, Any]]:
+        """The events that arrived (`realtime.event` messages), waiting as `messages` does."""
+        return [message["event"] for message in self.messages(expected) if "event" in message]
 
     def types(self, expected: int = 0) -> list[str]:
         return [event["type"] for event in self.events(expected)]
@@ -108,7 +128,18 @@ class LayerListener:
         while True:
             timeout = 5.0 if len(received) < expected else 0.3
             try:
-                message = await asyncio.wait_for(self.layer.receive(self.channel), timeout)
+                received.append(await asyncio.wait_for(self._arrived.get(), timeout))
             except TimeoutError:
                 return received
-            received.append(message["event"])
+
+    def close(self) -> None:
+        """Stop receiving and close the layer's connections."""
+
+        async def stop() -> None:
+            self._receiving.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._receiving  # a pub/sub layer unsubscribes the channel here
+            flush = getattr(self.layer, "close_pools", None) or self.layer.flush
+            await flush()
+
+        self._run(stop())

@@ -21,6 +21,7 @@ Match states and who moves them (`ALLOWED_TRANSITIONS`):
 - unmatched and deleted are final: nothing leaves them (409 `invalid_state_transition`).
 """
 
+import functools
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -749,27 +750,39 @@ def match_record_activity(*, match_id: UUID, at: datetime) -> bool:
     building it with the ORM cost more than running it); returns whether the match was open."""
     with connection.cursor() as cursor:
         cursor.execute(
-            _RECORD_ACTIVITY_SQL,
-            {
-                "at": at,
-                "now": timezone.now(),
-                "match": match_id,
-                "archived": MatchState.ARCHIVED.value,
-                "active": MatchState.ACTIVE.value,
-                "open": [state.value for state in OPEN_MATCH_STATES],
-            },
+            match_record_activity_sql("%(activity_match)s"),
+            {**match_record_activity_parameters(at=at), "activity_match": match_id},
         )
         return cursor.rowcount > 0
 
 
-_RECORD_ACTIVITY_SQL = (
-    f"UPDATE {Match._meta.db_table} SET"  # noqa: S608 (the model's table)
-    " last_activity_at = GREATEST(last_activity_at, %(at)s),"
-    " state = CASE WHEN state = %(archived)s THEN %(active)s ELSE state END,"
-    " state_changed_at = CASE WHEN state = %(archived)s THEN %(at)s ELSE state_changed_at END,"
-    " updated_at = %(now)s"
-    " WHERE id = %(match)s AND state = ANY(%(open)s)"
-)
+@functools.cache
+def match_record_activity_sql(match_sql: str) -> str:
+    """match_record_activity's UPDATE for the match whose id the SQL expression `match_sql`
+    gives, for a caller that runs it inside a statement of its own (chat's send folds it into
+    the one statement that numbers and stores a message), with the named parameters of
+    match_record_activity_parameters. Name only a match row the statement has locked."""
+    return (
+        f"UPDATE {Match._meta.db_table} SET"  # noqa: S608 (the model's table; caller's SQL)
+        " last_activity_at = GREATEST(last_activity_at, %(activity_at)s),"
+        " state = CASE WHEN state = %(activity_archived)s THEN %(activity_active)s"
+        " ELSE state END,"
+        " state_changed_at = CASE WHEN state = %(activity_archived)s THEN %(activity_at)s"
+        " ELSE state_changed_at END,"
+        " updated_at = %(activity_now)s"
+        f" WHERE id = {match_sql} AND state = ANY(%(activity_open)s)"
+    )
+
+
+def match_record_activity_parameters(*, at: datetime) -> dict[str, Any]:
+    """The parameters of match_record_activity_sql (each named `activity_…`)."""
+    return {
+        "activity_at": at,
+        "activity_now": timezone.now(),
+        "activity_archived": MatchState.ARCHIVED.value,
+        "activity_active": MatchState.ACTIVE.value,
+        "activity_open": [state.value for state in OPEN_MATCH_STATES],
+    }
 
 
 def matches_archive_inactive(*, batch_size: int) -> int:

@@ -7,8 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.apps import apps
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -22,7 +20,6 @@ from accounts.tests.world import build_world
 from accounts.tokens import token_pair_for_user
 from chat.models import Conversation, Message
 from conftest import PASSWORD
-from core.realtime import user_group_name
 from core.redis import get_redis
 from discovery.deck_store import deck_key, deck_served_key
 from matching.models import Match, MatchState
@@ -84,13 +81,13 @@ def test_delete_with_a_wrong_password_changes_nothing(user, django_capture_on_co
     assert callbacks == []
 
 
-def test_delete_hides_the_account_at_once(django_capture_on_commit_callbacks, mailoutbox):
+def test_delete_hides_the_account_at_once(
+    django_capture_on_commit_callbacks, mailoutbox, socket_of
+):
     user = make_complete(UserFactory(password=PASSWORD)).user
     assert Profile.objects.get(pk=user.pk).is_discoverable
     tokens = token_pair_for_user(user)
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(user_group_name(user.pk), channel)
+    sockets = socket_of(user.pk)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = bearer(tokens.access).delete(ME, {"password": PASSWORD})
@@ -106,7 +103,7 @@ def test_delete_hides_the_account_at_once(django_capture_on_commit_callbacks, ma
     assert bearer(tokens.access).get(ME).status_code == 401
     assert APIClient().post(REFRESH, {"refresh": tokens.refresh}).status_code == 401
     assert Profile.objects.get(pk=user.pk).is_discoverable is False
-    assert async_to_sync(layer.receive)(channel) == {"type": "realtime.close", "code": 4403}
+    assert sockets.messages(1) == [{"type": "realtime.close", "code": 4403}]
     # An email tells when the erasure happens and how to cancel it.
     [(user_id,)] = queued(callbacks, send_deletion_scheduled_task)
     assert send_deletion_scheduled_task(user_id) is True

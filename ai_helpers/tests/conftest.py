@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import pytest
 
 from ai_helpers.tests.fake_openai import FakeOpenAIServer
-from core.testing import LayerListener
 
 # Short enough to keep the slow-answer tests quick, long enough for a loaded machine.
 TEST_TIMEOUT_SECONDS = 0.5
@@ -30,8 +29,3 @@ def fake_openai(settings) -> Iterator[FakeOpenAIServer]:  # type: ignore[no-unty
 @pytest.fixture
 def local_ai(settings) -> None:  # type: ignore[no-untyped-def]
     settings.KINDRED_AI_API_KEY = ""
-
-
-@pytest.fixture
-def socket_of():  # type: ignore[no-untyped-def]
-    return LayerListener

@@ -13,7 +13,6 @@ from channels.testing import WebsocketCommunicator
 
 from accounts.models import User
 from chat.tests.factories import make_match, make_user
-from core.testing import LayerListener
 from core.tickets import ticket_issue
 from matching.models import Match
 
@@ -23,11 +22,6 @@ def _fresh_channel_layer() -> None:
     """A new channel layer per test: each async test has its own event loop, and
     channels-redis binds its locks to the loop that first used them."""
     channel_layers.backends.clear()
-
-
-@pytest.fixture
-def socket_of() -> type[LayerListener]:
-    return LayerListener
 
 
 class Pair:

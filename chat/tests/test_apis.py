@@ -320,7 +320,7 @@ def test_send_commits_when_redis_is_down(pair, settings, django_capture_on_commi
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
         }
     }

@@ -92,6 +92,51 @@ def test_messages_get_consecutive_seqs_from_both_members(pair):
     assert Conversation.objects.get(pk=pair.match.pk).last_seq == 3
 
 
+def test_a_reply_is_stored_in_one_statement_that_commits_on_its_own(live_pair):
+    # Outside a transaction (as the socket and REST views call it), a message that is not
+    # the sender's first here needs no second look: one statement numbers it, stores it and
+    # moves the match's activity, and commits by itself.
+    send(live_pair.first, live_pair.match, body="opener")  # openers take the full path
+    Match.objects.filter(pk=live_pair.match.pk).update(
+        state=MatchState.ARCHIVED, last_activity_at=timezone.now() - timedelta(days=9)
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        result = send(live_pair.first, live_pair.match, body="are you free on Sunday?")
+
+    stored = [query["sql"] for query in queries if "notifications_" not in query["sql"]]
+    assert len(stored) == 1, stored  # (the offline recipient's notification comes after)
+    assert (result.created, result.message.seq) == (True, 2)
+    # Committed: another connection sees the message, the seq and the revived match.
+    seen = run_in_threads(
+        lambda: (
+            Message.objects.get(pk=result.message.pk).body,
+            Conversation.objects.get(pk=live_pair.match.pk).last_seq,
+            Match.objects.values_list("state", "last_activity_at").get(pk=live_pair.match.pk),
+        ),
+        1,
+    )
+    assert seen[0][:2] == ("are you free on Sunday?", 2)
+    assert seen[0][2] == (MatchState.ACTIVE, result.message.created_at)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_and_its_retry_racing_store_one_message_on_the_one_statement_path(live_pair):
+    send(live_pair.second, live_pair.match, body="hi!")
+    send(live_pair.first, live_pair.match, body="hey")  # both past their openers
+
+    results = run_in_threads(
+        lambda: send(live_pair.first, live_pair.match, body="dinner?", client_message_id="r-1"),
+        6,
+    )
+
+    assert sorted(result.created for result in results) == [False] * 5 + [True]
+    assert len({result.message.pk for result in results}) == 1
+    assert list(
+        Message.objects.filter(conversation_id=live_pair.match.pk).values_list("seq", flat=True)
+    ) == [1, 2, 3]
+
+
 def test_send_broadcasts_to_both_after_commit_and_notifies_the_recipient(
     pair, socket_of, django_capture_on_commit_callbacks
 ):

@@ -179,15 +179,20 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
-    # No socket timeout on the layer's connections. redis-py then writes each command
+    # Redis pub/sub carries the socket events: a group send is one PUBLISH, and each
+    # server process holds one subscribed connection that Redis pushes events down as they
+    # are published. The list-based layer (channels_redis.core) took four round trips per
+    # group send and a BZPOPMIN loop per process to receive, 3 ms of a chat message's 9 ms
+    # on the way to the other person (bench/results/ws.md). Events are delivered at most
+    # once, as with the list-based layer when a queue was full: the socket protocol never
+    # relies on them arriving (clients catch up by `after_seq`, DESIGN.md §7).
+    # No socket timeout on the layer's connections: redis-py then writes each command
     # through `asyncio.wait_for`, which on Python 3.11 drops a cancellation that arrives
-    # just as the write finishes (CPython gh-86296, fixed in 3.12): a socket's receive
-    # loop, cancelled on disconnect, then never ends. Reads need no timeout either:
-    # channels-redis waits with BZPOPMIN for 5 s at most on the server. A dead peer is
-    # found by TCP keepalive instead.
+    # just as the write finishes (CPython gh-86296, fixed in 3.12), and a cancelled
+    # receive could loop forever. A dead peer is found by TCP keepalive instead.
     CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
                 "hosts": [
                     {
@@ -198,9 +203,6 @@ if REDIS_URL:
                     }
                 ],
                 "prefix": f"{REDIS_KEY_PREFIX}:asgi",
-                # All sockets of a server process share one inbound queue; at the default
-                # capacity (100) a short backlog would silently drop their events.
-                "capacity": 5000,
             },
         }
     }
@@ -561,11 +563,6 @@ KINDRED_WS_FRAME_RATE = env("KINDRED_WS_FRAME_RATE", default="120/10")
 # Threads per server process running the sockets' database and Redis work (each may hold
 # one database connection).
 KINDRED_WS_THREADS = env.int("KINDRED_WS_THREADS", default=16)
-# Sync code without an event loop of its own (gunicorn's HTTP workers, Celery) sends realtime
-# events through one long-lived event loop per process instead of a new loop and Redis
-# connection per event (core.realtime). config/gunicorn.conf.py turns it on; the ASGI
-# server never needs it (its sync work runs on threads of its own loop).
-KINDRED_REALTIME_LAYER_LOOP = env.bool("KINDRED_REALTIME_LAYER_LOOP", default=False)
 # Presence: a socket counts as online until TTL seconds after its last heartbeat, sent
 # every HEARTBEAT seconds; last-seen times are kept this many days.
 KINDRED_PRESENCE_TTL_SECONDS = env.int("KINDRED_PRESENCE_TTL_SECONDS", default=60)

@@ -61,7 +61,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = (  # noqa: F405
     0 if DATABASE_POOL else env.int("DATABASE_CONN_MAX_AGE", default=60)
 )
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)  # noqa: F405
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -1,99 +1,52 @@
 """core.realtime: how sync code reaches the channel layer."""
 
 import asyncio
-import json
 import random
 import threading
-from pathlib import Path
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import channel_layers, get_channel_layer
 
-from core.realtime import run_on_layer, send_to_users, user_group_name
-from core.testing import run_script
-
-ROOT = Path(__file__).resolve().parents[2]
-
-# Run in a process of its own: the layer loop's thread lives as long as its process.
-_LAYER_LOOP_PROBE = """
-import asyncio, json, threading
-import django
-django.setup()
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from core.realtime import run_on_layer, send_to_users, user_group_name
-
-def call():
-    seen = []
-    async def record(layer):
-        seen.append((asyncio.get_running_loop(), layer))
-    run_on_layer(record)
-    return seen[0]
-
-(loop, layer), (loop_again, layer_again) = call(), call()
-other = []
-worker = threading.Thread(target=lambda: other.append(call()))
-worker.start(); worker.join()
-shared = get_channel_layer()
-channel = async_to_sync(shared.new_channel)()
-async_to_sync(shared.group_add)(user_group_name("u-probe"), channel)
-send_to_users(["u-probe"], {"type": "probe", "n": 2})
-print(json.dumps({
-    "same_loop": loop is loop_again is other[0][0],
-    "loop_running": loop.is_running(),
-    "same_layer": layer is layer_again is other[0][1],
-    "own_layer": layer is not shared and type(layer) is type(shared),
-    "received": async_to_sync(shared.receive)(channel),
-}))
-"""
+from core.realtime import send_to_users, user_group_name
 
 
-def test_with_the_layer_loop_sync_callers_share_one_loop_and_layer_of_its_own():
-    # async_to_sync from a loop-less thread starts (and closes) a loop per call, and
-    # channels-redis opens a new connection for each: gunicorn workers use one loop instead.
-    completed = run_script(_LAYER_LOOP_PROBE, KINDRED_REALTIME_LAYER_LOOP="true")
-    assert completed.returncode == 0, completed.stderr
-    result = json.loads(completed.stdout.strip().splitlines()[-1])
+def test_an_event_reaches_the_layer_even_from_an_event_loop_s_own_thread(socket_of):
+    # Published with a plain Redis client: no event loop is needed (async_to_sync, which the
+    # layer's own API needs from sync code, refuses to run on a loop's thread).
+    sockets = socket_of("u-2")
 
-    assert result == {
-        "same_loop": True,
-        "loop_running": True,
-        "same_layer": True,
-        "own_layer": True,
-        "received": {"type": "realtime.event", "event": {"type": "probe", "n": 2}},
-    }
+    async def from_the_loop() -> None:
+        send_to_users(["u-2"], {"type": "test.event", "n": 2})
 
+    asyncio.run(from_the_loop())
 
-def test_gunicorn_workers_turn_the_layer_loop_on():
-    config = (ROOT / "config" / "gunicorn.conf.py").read_text()
-
-    assert 'os.environ.setdefault("KINDRED_REALTIME_LAYER_LOOP", "true")' in config
+    assert sockets.events(1) == [{"type": "test.event", "n": 2}]
 
 
 @pytest.mark.asyncio
-async def test_sync_code_run_by_an_event_loop_sends_on_that_loop():
-    outer = asyncio.get_running_loop()
-    seen = []
-
-    async def record(layer) -> None:
-        seen.append(asyncio.get_running_loop())
-
-    await sync_to_async(run_on_layer)(record)
-
-    assert seen == [outer]
-
-
-def test_an_event_sent_from_sync_code_reaches_every_socket_of_the_user():
+async def test_with_the_in_memory_layer_sync_code_sends_on_the_servers_loop(settings):
+    # Embedded mode (no Redis): the layer's queues belong to the server's loop, which sync
+    # code run by that loop on a thread reaches through async_to_sync.
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(user_group_name("u-1"), channel)
+    channel = await layer.new_channel()
+    await layer.group_add(user_group_name("u-3"), channel)
+
+    await sync_to_async(send_to_users)(["u-3"], {"type": "test.event", "n": 3})
+
+    message = await asyncio.wait_for(layer.receive(channel), 2)
+    assert message == {"type": "realtime.event", "event": {"type": "test.event", "n": 3}}
+
+
+def test_an_event_sent_from_sync_code_reaches_every_socket_of_the_user(socket_of):
+    phone, laptop = socket_of("u-1"), socket_of("u-1")
 
     send_to_users(["u-1"], {"type": "test.event", "n": 1})
 
-    message = async_to_sync(layer.receive)(channel)
-    assert message == {"type": "realtime.event", "event": {"type": "test.event", "n": 1}}
+    event = {"type": "realtime.event", "event": {"type": "test.event", "n": 1}}
+    assert phone.messages(1) == laptop.messages(1) == [event]
 
 
 _abandoned_loops: list[asyncio.AbstractEventLoop] = []

@@ -1,19 +1,16 @@
 """Fixtures of the matching tests: people, authenticated clients, and an inbox that listens
 on the real channel layer for what users' sockets would receive."""
 
-import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.tokens import token_pair_for_user
-from core.realtime import user_group_name
+from core.testing import LayerListener
 from matching.tests.factories import person
 
 
@@ -48,44 +45,22 @@ def make_person(db: Any) -> Callable[..., User]:
 
 
 class Inbox:
-    """Joins the users' socket groups on the channel layer and collects what arrives."""
+    """What each user's sockets receive on the real channel layer (`socket_of` listeners)."""
 
-    def __init__(self, user_ids: Iterable[UUID]) -> None:
-        self.layer = get_channel_layer()
-        self.channels: dict[UUID, str] = {}
+    def __init__(self, listeners: dict[UUID, LayerListener]) -> None:
+        self.listeners = listeners
 
-        async def join() -> None:
-            for user_id in user_ids:
-                # A plain (not process-specific) channel: each drain below runs in a new
-                # event loop, which channels_redis' per-process receive buffers do not allow.
-                channel = f"test.inbox.{uuid4().hex}"
-                await self.layer.group_add(user_group_name(user_id), channel)
-                self.channels[user_id] = channel
-
-        async_to_sync(join)()
-
-    def events(self, user: User, *, wait: float = 0.3) -> list[dict[str, Any]]:
+    def events(self, user: User) -> list[dict[str, Any]]:
         """Everything that reached the user's sockets since the last call."""
-        channel = self.channels[user.pk]
-
-        async def drain() -> list[dict[str, Any]]:
-            received = []
-            while True:
-                try:
-                    message = await asyncio.wait_for(self.layer.receive(channel), wait)
-                except TimeoutError:
-                    return received
-                received.append(message["event"])
-
-        return async_to_sync(drain)()
+        return self.listeners[user.pk].events()
 
     def types(self, user: User) -> list[str]:
         return [event["type"] for event in self.events(user)]
 
 
 @pytest.fixture
-def inbox() -> Callable[..., Inbox]:
-    return lambda *users: Inbox([user.pk for user in users])
+def inbox(socket_of: Callable[[Any], LayerListener]) -> Callable[..., Inbox]:
+    return lambda *users: Inbox({user.pk: socket_of(user.pk) for user in users})
 
 
 def scheduled_tasks(callbacks: list[Any]) -> list[tuple[str, tuple[Any, ...]]]:

@@ -1,14 +1,10 @@
 """Sanctions take effect at once and are explained to the person; suspensions end on time;
 each is appealable once, before a second moderator; every decision is audited."""
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels import DEFAULT_CHANNEL_LAYER
-from channels.layers import channel_layers
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -16,7 +12,7 @@ from accounts.models import User
 from accounts.tests.factories import UserFactory
 from accounts.tokens import token_pair_for_user
 from core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
-from core.realtime import CLOSE_FORBIDDEN, user_group_name
+from core.realtime import CLOSE_FORBIDDEN
 from discovery.visibility import viewer_can_see
 from moderation.models import (
     Appeal,
@@ -62,23 +58,6 @@ def restricted_signals() -> Any:
     user_restricted.disconnect(dispatch_uid="test_sanctions")
 
 
-class GroupListener:
-    """A channel in `user.<id>`, on the real channel layer (channels-redis, test Redis):
-    what every open socket of that person is sent."""
-
-    def __init__(self, user_id: Any) -> None:
-        channel_layers.backends.clear()  # a fresh layer: each async_to_sync has its own loop
-        self.layer = channel_layers[DEFAULT_CHANNEL_LAYER]
-        self.channel = async_to_sync(self.layer.new_channel)()
-        async_to_sync(self.layer.group_add)(user_group_name(user_id), self.channel)
-
-    def receive(self, timeout: float = 3) -> dict[str, Any]:
-        async def receive() -> dict[str, Any]:
-            return await asyncio.wait_for(self.layer.receive(self.channel), timeout=timeout)
-
-        return async_to_sync(receive)()
-
-
 def ban(moderator: User, person: User, **kwargs: Any) -> Sanction:
     return sanction_apply(
         moderator=moderator,
@@ -94,18 +73,18 @@ def ban(moderator: User, person: User, **kwargs: Any) -> Sanction:
 
 
 def test_a_ban_refuses_tokens_closes_sockets_and_hides_the_person_at_once(
-    moderator, member, other, django_capture_on_commit_callbacks, restricted_signals
+    moderator, member, other, django_capture_on_commit_callbacks, restricted_signals, socket_of
 ):
     banned_client = client_for(other.user)
     refresh = token_pair_for_user(other.user).refresh
     assert banned_client.get("/api/v1/profile").status_code == 200
     assert viewer_can_see(member, other.pk)
-    listener = GroupListener(other.pk)
+    sockets = socket_of(other.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         sanction = ban(moderator, other.user)
 
-    assert listener.receive() == {"type": "realtime.close", "code": CLOSE_FORBIDDEN}
+    assert sockets.messages(1) == [{"type": "realtime.close", "code": CLOSE_FORBIDDEN}]
     refused = banned_client.get("/api/v1/profile")
     assert refused.status_code == 401
     assert refused.json()["code"] == "token_revoked"

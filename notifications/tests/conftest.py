@@ -2,7 +2,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.testing import LayerListener
 from notifications.tests.fake_fcm import FakeFcm
 
 
@@ -12,8 +11,3 @@ def fake_fcm(settings) -> Iterator[type[FakeFcm]]:  # type: ignore[no-untyped-de
     FakeFcm.reset()
     yield FakeFcm
     FakeFcm.reset()
-
-
-@pytest.fixture
-def socket_of():  # type: ignore[no-untyped-def]
-    return LayerListener
