@@ -65,7 +65,7 @@ def main() -> int:
     arguments = parser.parse_args()
 
     database_url = os.environ.get("BENCH_LIKES_DATABASE_URL", DEFAULT_URL)
-    from deck import ensure_database
+    from database import ensure_database
 
     ensure_database(database_url)
     os.environ["DATABASE_URL"] = database_url

@@ -43,18 +43,22 @@ from websockets.exceptions import ConnectionClosed
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+from database import ensure_database, vacuum_analyze  # noqa: E402
 from servers import free_port, stop  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kindred_bench_ws"
 REDIS_URL = os.environ.get("BENCH_WS_REDIS_URL", "redis://127.0.0.1:6379/14")
 PREFIX = "chatter-bench"
 EMAIL_DOMAIN = "wsbench.kindred.test"
+CHURNED_TABLES = ["matching_match", "chat_conversation", "chat_message"]
 
 
 def environment(database_url: str) -> dict[str, str]:
-    """Production settings (DEBUG off, persistent connections) with local services."""
+    """Production settings (DEBUG off, persistent connections) with local services, and the
+    database connection settings of docker-compose.yml's realtime service."""
     return {
         **os.environ,
+        **realtime_service_connection_settings(),
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DATABASE_URL": database_url,
         "REDIS_URL": REDIS_URL,
@@ -70,6 +74,14 @@ def environment(database_url: str) -> dict[str, str]:
         "KINDRED_CHAT_SEND_RATE": "100000/60",
         "PYTHONUNBUFFERED": "1",
     }
+
+
+def realtime_service_connection_settings() -> dict[str, str]:
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    service = compose["services"]["realtime"]["environment"]
+    return {key: str(value) for key, value in service.items() if key.startswith("DATABASE_CONN")}
 
 
 # --- Data ---------------------------------------------------------------------------------------
@@ -364,6 +376,8 @@ async def drive(
     idle = sockets[2 * arguments.pairs :]
     results = []
     for interval in arguments.intervals:
+        # Every message updates its match and conversation row (bench/database.py).
+        await asyncio.to_thread(vacuum_analyze, os.environ["DATABASE_URL"], CHURNED_TABLES)
         figures = Figures(connect=opening.connect)
         for sock in sockets:
             sock.figures = figures
@@ -501,8 +515,6 @@ def main() -> int:
     arguments = parser.parse_args()
 
     database_url = os.environ.get("BENCH_WS_DATABASE_URL", DEFAULT_URL)
-    from deck import ensure_database
-
     ensure_database(database_url)
     env = environment(database_url)
     os.environ.update(env)

@@ -76,13 +76,21 @@ class SystemEvent(models.TextChoices):
 
 class Message(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Neither key has an index of its own: the (conversation, seq), (conversation, sender)
+    # and (sender, client_message_id) indexes start with them, and every index more is one
+    # more entry written for every message.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     seq = models.PositiveBigIntegerField()
     # Null for system messages (a missed call), which nobody typed.
     sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     kind = models.CharField(max_length=16, choices=MessageKind.choices, default=MessageKind.TEXT)
     body = models.TextField()
@@ -129,6 +137,22 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} in {self.conversation_id}"
+
+
+class SendWindow(models.Model):
+    """How many messages a person has sent in their current rate window
+    (KINDRED_CHAT_SEND_RATE, "<count>/<seconds>"), counted by the statement that stores each
+    message: the window starts with the first send after the last one ended. Kept beside
+    the messages rather than in Redis so that a send is one round trip, not two."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    sent = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.sent} since {self.started_at:%H:%M:%S}"
 
 
 class ChatPreference(models.Model):

@@ -25,6 +25,7 @@ from chat.models import (
     ConversationMember,
     Message,
     MessageKind,
+    SendWindow,
 )
 
 LABEL = "chat"
@@ -92,4 +93,5 @@ def erase_user_data(*, user_id: UUID) -> None:
     ).delete()
     ConversationMember.objects.filter(user_id=user_id).delete()
     ChatPreference.objects.filter(user_id=user_id).delete()
+    SendWindow.objects.filter(user_id=user_id).delete()
     ChatFlag.objects.filter(user_id=user_id, reviewed_at__isnull=False).delete()

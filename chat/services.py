@@ -9,6 +9,7 @@ finds it ended; it never slips in after `chat.conversation_closed`.
 import contextlib
 import functools
 import logging
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from chat.models import (
     FlagReason,
     Message,
     MessageKind,
+    SendWindow,
 )
 from chat.text import clean_message_body, opener_fingerprint, opener_key
 from core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied, RateLimited
@@ -221,14 +223,23 @@ class _SentAtOnce:
 
 @functools.cache
 def _send_at_once_sql() -> str:
-    """The common send as one statement: lock the match row (as `_lock_for_send`), and only
-    when the sender may write, it is not their first message here (openers are checked
-    first) and no earlier message has this client_message_id, move the match's activity,
-    take the next seq and insert the message. Anything else inserts nothing."""
+    """A send as one statement. It counts the attempt in the sender's rate window, locks
+    the match row (as `_lock_for_send`), and only when the sender is within their rate, may
+    write, it is not their first message here (openers are checked first) and no earlier
+    message has this client_message_id, moves the match's activity, takes the next seq and
+    inserts the message. Otherwise it inserts nothing; the window row is always returned."""
     user = User._meta.db_table
     activity = match_record_activity_sql("(SELECT id FROM sendable)")
     return (
-        "WITH target AS ("  # noqa: S608 (model tables and matching's statement only)
+        "WITH counted AS ("  # noqa: S608 (model tables and matching's statement only)
+        f" INSERT INTO {SendWindow._meta.db_table} AS w (user_id, started_at, sent)"
+        " VALUES (%(sender)s, %(now)s, 1)"
+        " ON CONFLICT (user_id) DO UPDATE SET"
+        "  started_at = CASE WHEN w.started_at > %(window_start)s THEN w.started_at"
+        "   ELSE %(now)s END,"
+        "  sent = CASE WHEN w.started_at > %(window_start)s THEN w.sent + 1 ELSE 1 END"
+        " RETURNING started_at, sent"
+        "), target AS ("
         " SELECT m.id, m.user_low_id, m.user_high_id,"
         "  low.is_active AND low.banned_at IS NULL AND high.is_active AND high.banned_at IS NULL"
         "   AS members_in_good_standing,"
@@ -256,6 +267,7 @@ def _send_at_once_sql() -> str:
         " SELECT id FROM target"
         " WHERE members_in_good_standing AND NOT is_blocked AND has_sent AND NOT is_retry"
         " AND (suspended_until IS NULL OR suspended_until <= %(now)s)"
+        " AND (SELECT sent FROM counted) <= %(rate_count)s"
         f"), activity AS ({activity}"
         "), numbered AS ("
         f" UPDATE {Conversation._meta.db_table}"
@@ -269,20 +281,25 @@ def _send_at_once_sql() -> str:
         "  '{}'::jsonb, '', %(now)s FROM numbered"
         " RETURNING seq"
         ")"
-        " SELECT t.user_low_id, t.user_high_id, t.sender_name, (SELECT seq FROM inserted)"
-        " FROM target t"
+        " SELECT c.started_at, c.sent, t.user_low_id, t.user_high_id, t.sender_name,"
+        "  (SELECT seq FROM inserted)"
+        " FROM counted c LEFT JOIN target t ON true"
     )
 
 
 def _send_at_once(
     *, sender: User, conversation_id: UUID, text: str, client_message_id: str
 ) -> _SentAtOnce | None:
-    """Store the message with one statement when nothing needs a second look: None (and
-    nothing written) for openers, retries, refusals and a concurrent retry that won, which
-    message_send's transaction then handles. Outside a transaction the statement commits on
-    its own (one round trip instead of four statements between BEGIN and COMMIT); inside
-    one it runs in a savepoint, so that a failure leaves the caller's transaction usable."""
+    """Count the attempt against KINDRED_CHAT_SEND_RATE and store the message, with one
+    statement, when nothing needs a second look. Raises RateLimited (the attempt counted,
+    nothing else written). None, with only the attempt counted, for openers, retries and
+    refusals, which message_send's transaction then handles; None with nothing written when a
+    concurrent send with the same client_message_id won. Outside a transaction the statement
+    commits on its own: a message in one round trip, where the rate window in Redis and four
+    statements between BEGIN and COMMIT took six. Inside one it runs in a savepoint, so that
+    a failure leaves the caller's transaction usable."""
     now = timezone.now()
+    rate = Rate.parse(settings.KINDRED_CHAT_SEND_RATE)
     parameters = {
         **match_record_activity_parameters(at=now),
         "sender": sender.pk,
@@ -293,6 +310,8 @@ def _send_at_once(
         "id": uuid4(),
         "kind": MessageKind.TEXT.value,
         "body": text,
+        "window_start": now - timedelta(seconds=rate.seconds),
+        "rate_count": rate.count,
     }
     try:
         with (
@@ -303,9 +322,17 @@ def _send_at_once(
             row = cursor.fetchone()
     except IntegrityError:  # the same client_message_id, committed by a concurrent send
         return None
-    if row is None or row[3] is None:
+    assert row is not None  # the window row is always there
+    window_started_at, sent, low_id, high_id, sender_name, seq = row
+    if sent > rate.count:
+        window_ends = window_started_at + timedelta(seconds=rate.seconds)
+        raise RateLimited(
+            "You are sending messages too fast.",
+            code="rate_limited",
+            retry_after=max(1, math.ceil((window_ends - now).total_seconds())),
+        )
+    if seq is None:
         return None
-    low_id, high_id, sender_name, seq = row
     message = Message(
         id=parameters["id"],
         conversation_id=conversation_id,
@@ -397,7 +424,6 @@ def message_send(
     for the recipient. The match's activity time moves with the message.
     """
     text = clean_message_body(body)
-    _rate_limit("chat_send", sender.pk, settings.KINDRED_CHAT_SEND_RATE, "rate_limited")
     sent = _send_at_once(
         sender=sender,
         conversation_id=conversation_id,

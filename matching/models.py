@@ -54,11 +54,14 @@ class Match(BaseModel):
     """Two people who liked each other. `last_activity_at` moves with every message (chat
     calls `matching.services`), which orders the match list and drives auto-archiving."""
 
+    # No index of their own: every lookup by either person is served by the pair key
+    # (user_low first) and the two activity indexes, and each index more is one more entry
+    # written whenever a message moves the match's activity.
     user_low = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     user_high = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     state = models.CharField(max_length=16, choices=MatchState.choices, default=MatchState.ACTIVE)
     state_changed_at = models.DateTimeField(default=timezone.now)

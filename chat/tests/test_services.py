@@ -13,6 +13,7 @@ from chat.models import (
     ConversationMember,
     Message,
     MessageKind,
+    SendWindow,
 )
 from chat.services import (
     OpenerCopied,
@@ -386,6 +387,27 @@ def test_sending_is_rate_limited(pair, settings):
     assert error.value.code == "rate_limited"
     assert 0 < error.value.retry_after <= 60
     assert Message.objects.count() == 2
+
+
+def test_the_send_window_counts_every_attempt_and_a_new_one_starts_when_it_ends(pair, settings):
+    settings.KINDRED_CHAT_SEND_RATE = "2/60"
+    send(pair.first, pair.match)
+    with pytest.raises(NotFound):  # refused sends count too
+        send(pair.first, make_match(make_user("Cy"), make_user("Di")))
+    with pytest.raises(RateLimited):
+        send(pair.first, pair.match)
+    assert SendWindow.objects.get(user=pair.first).sent == 3
+
+    # The window began 61 s ago: it has ended, and the next send opens a new one.
+    SendWindow.objects.filter(user=pair.first).update(
+        started_at=timezone.now() - timedelta(seconds=61)
+    )
+    assert send(pair.first, pair.match).created
+    window = SendWindow.objects.get(user=pair.first)
+    assert window.sent == 1
+    assert timezone.now() - window.started_at < timedelta(seconds=5)
+    # Another person's window is their own.
+    assert send(pair.second, pair.match).created
 
 
 def test_opening_conversations_is_rate_limited(pair, settings):

@@ -561,8 +561,11 @@ KINDRED_WS_ALLOW_MISSING_ORIGIN = env.bool("KINDRED_WS_ALLOW_MISSING_ORIGIN", de
 KINDRED_WS_MAX_FRAME_BYTES = env.int("KINDRED_WS_MAX_FRAME_BYTES", default=16 * 1024)
 KINDRED_WS_FRAME_RATE = env("KINDRED_WS_FRAME_RATE", default="120/10")
 # Threads per server process running the sockets' database and Redis work (each may hold
-# one database connection).
-KINDRED_WS_THREADS = env.int("KINDRED_WS_THREADS", default=16)
+# one database connection). Few: the process has one core's worth of Python, a chat send
+# waits about 2 ms on the database, and an idle thread is woken in turn, so with many each
+# message met a connection (and a PostgreSQL backend) that had been idle the longest. 16
+# threads gave a chat p50 of 5.5-6.0 ms where 4 gave 4.4-4.9 (bench/results/ws.md).
+KINDRED_WS_THREADS = env.int("KINDRED_WS_THREADS", default=4)
 # Presence: a socket counts as online until TTL seconds after its last heartbeat, sent
 # every HEARTBEAT seconds; last-seen times are kept this many days.
 KINDRED_PRESENCE_TTL_SECONDS = env.int("KINDRED_PRESENCE_TTL_SECONDS", default=60)

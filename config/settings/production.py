@@ -61,7 +61,11 @@ STORAGES["staticfiles"] = {  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = (  # noqa: F405
     0 if DATABASE_POOL else env.int("DATABASE_CONN_MAX_AGE", default=60)
 )
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)  # noqa: F405
+# A round trip before the first query of each request, or of each socket frame's database
+# work (.env.example: the realtime service turns it off).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(  # noqa: F405
+    "DATABASE_CONN_HEALTH_CHECKS", default=True
+)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

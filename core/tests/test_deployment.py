@@ -77,6 +77,8 @@ def test_compose_puts_the_proxy_in_front_of_web_and_realtime():
     assert services["proxy"]["ports"] == ["127.0.0.1:${KINDRED_WEB_PORT:-8000}:8000"]
     assert "command" not in services["web"]  # the image's gunicorn
     assert services["realtime"]["command"][:2] == ["uvicorn", "config.asgi:application"]
+    # Long-lived socket threads: no health-check round trip per frame (.env.example).
+    assert services["realtime"]["environment"]["DATABASE_CONN_HEALTH_CHECKS"] == "false"
     for name in ("web", "realtime"):
         environment = services[name]["environment"]
         assert environment["DJANGO_SETTINGS_MODULE"] == "config.settings.production"

@@ -20,13 +20,18 @@ GOOD = {
 }
 
 
-def load_production(**overrides: str) -> subprocess.CompletedProcess:
+def load_production(
+    print_setting: str = "settings.DEBUG", **overrides: str
+) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if key not in GOOD}
     env.update(GOOD)
     env.update(overrides)
     for key in [key for key, value in env.items() if value == "<unset>"]:
         del env[key]
-    code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        f"print({print_setting})"
+    )
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
@@ -37,6 +42,17 @@ def test_production_settings_load_with_a_complete_environment():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_database_connections_are_health_checked_unless_a_service_turns_it_off():
+    connection = 'settings.DATABASES["default"]["CONN_HEALTH_CHECKS"], '
+    connection += 'settings.DATABASES["default"]["CONN_MAX_AGE"]'
+
+    assert load_production(connection).stdout.strip() == "True 60"
+    realtime = load_production(
+        connection, DATABASE_CONN_HEALTH_CHECKS="false", DATABASE_CONN_MAX_AGE="600"
+    )
+    assert realtime.stdout.strip() == "False 600", realtime.stderr
 
 
 @pytest.mark.parametrize(
