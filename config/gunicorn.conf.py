@@ -30,3 +30,11 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Workers are recycled now and then, with jitter so that they do not all restart at once.
 max_requests = 20_000
 max_requests_jitter = 2_000
+
+
+def post_worker_init(worker: object) -> None:
+    """Each worker, once it has loaded the app: keep what start-up loaded out of the
+    garbage collector's full passes (core.process)."""
+    from core.process import freeze_startup_objects
+
+    freeze_startup_objects()

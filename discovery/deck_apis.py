@@ -13,6 +13,7 @@ from discovery.deck_serializers import (
     DECK_MAX_LIMIT,
     DeckOutput,
     DeckQueryInput,
+    deck_page_body,
 )
 from discovery.deck_services import deck_page
 
@@ -42,4 +43,4 @@ class DeckApi(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         data = validated(DeckQueryInput, request.query_params)
         page = deck_page(user=request.user, limit=data["limit"])
-        return Response(DeckOutput(page).data)
+        return Response(deck_page_body(page))

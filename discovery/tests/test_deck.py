@@ -1,14 +1,18 @@
+import json
+
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from core.redis import get_redis
 from core.testing import run_in_threads
 from discovery import deck_store
+from discovery.deck_serializers import DeckOutput, deck_page_body
 from discovery.deck_services import _ranking_features, deck_build, deck_invalidate, deck_page
 from discovery.models import Exposure, Pass
 from discovery.tasks import rebuild_active_decks_task
@@ -84,6 +88,20 @@ def test_the_first_get_builds_the_deck_and_serves_cards(viewer, auth_client):
     assert set(card["photos"][0]["urls"]) == {"small", "medium", "large"}
     assert "latitude" not in card
     assert "longitude" not in card
+
+
+def test_the_page_body_is_what_the_documented_serializer_gives(viewer):
+    make_complete(gender="woman", interested_in=["man"], point=PARIS_MONTMARTRE)
+    make_complete(gender="woman", interested_in=["man"], point=PARIS_MONTMARTRE, show_age=False)
+    for woman in _women(2):
+        add_approved_photo(woman, position=1)
+    page = deck_page(user=User.objects.get(pk=viewer.pk), limit=10)
+    assert len(page.results) == 4
+    empty = deck_page(user=User.objects.get(pk=viewer.pk), limit=10)
+
+    for shown in (page, empty):
+        expected = json.loads(JSONRenderer().render(DeckOutput(shown).data))
+        assert json.loads(JSONRenderer().render(deck_page_body(shown))) == expected
 
 
 def test_hidden_age_and_distance_stay_hidden(viewer, auth_client):

@@ -1,0 +1,61 @@
+"""The user every authenticated request loads: written-out SQL instead of an ORM query
+compiled per request, so it must load exactly what `select_related` would."""
+
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.authentication import user_get_with_relations
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from profiles.models import Profile
+
+pytestmark = pytest.mark.django_db
+
+
+def _values(instance) -> dict:
+    return {
+        field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields
+    }
+
+
+def test_the_user_and_profile_are_what_select_related_loads_in_one_query():
+    user = UserFactory(time_zone="Europe/Paris")
+    Profile.objects.filter(pk=user.pk).update(
+        display_name="Noor", languages=["fr", "ar"], interested_in=["man", "woman"]
+    )
+    expected = User.objects.select_related("profile").get(pk=user.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        loaded = user_get_with_relations(user_id=str(user.pk), relations=("profile",))
+        profile = loaded.profile
+
+    assert len(queries) == 1
+    assert _values(loaded) == _values(expected)
+    assert _values(profile) == _values(expected.profile)
+    assert profile.user is loaded  # the reverse side is cached too, as select_related does
+    assert loaded._state.adding is False
+    assert profile._state.adding is False
+
+
+def test_a_user_without_a_profile_loads_and_the_profile_is_looked_up_on_access():
+    user = UserFactory()
+    Profile.objects.filter(pk=user.pk).delete()
+
+    loaded = user_get_with_relations(user_id=user.pk, relations=("profile",))
+
+    assert loaded.pk == user.pk
+    with pytest.raises(Profile.DoesNotExist):
+        _ = loaded.profile
+
+
+def test_unknown_and_malformed_keys_are_refused_before_or_by_the_query():
+    with pytest.raises(User.DoesNotExist):
+        user_get_with_relations(user_id=uuid.uuid4(), relations=("profile",))
+    with pytest.raises(ValidationError):
+        user_get_with_relations(user_id="not-a-uuid", relations=("profile",))
+    with pytest.raises(ValueError, match="not a reverse one-to-one"):
+        user_get_with_relations(user_id=uuid.uuid4(), relations=("groups",))
