@@ -30,6 +30,7 @@ class OpenLoopResult:
     p99_ms: float
     max_ms: float
     answered: int
+    # Answers that were not 2xx, and requests whose connection the server closed.
     non_2xx: int
     # Requests sent more than 1 ms after they were due (their connection was still busy).
     late: int
@@ -89,8 +90,14 @@ async def _run(
                 await asyncio.sleep(wait)
             elif wait < -0.001:
                 late += 1
-            writer.write(build_request(sequence))
-            statuses.append(await _read_response(reader))
+            try:
+                writer.write(build_request(sequence))
+                statuses.append(await _read_response(reader))
+            except (OSError, asyncio.IncompleteReadError):  # the server closed it: a failure
+                statuses.append(0)
+                writer.close()
+                reader, writer = await asyncio.open_connection(address.hostname, address.port)
+                streams[number] = (reader, writer)
             latencies.append(time.perf_counter() - due)
 
     try:
