@@ -29,8 +29,7 @@ def load_production(
     for key in [key for key, value in env.items() if value == "<unset>"]:
         del env[key]
     code = (
-        "import django; django.setup(); from django.conf import settings; "
-        f"print({print_setting})"
+        f"import django; django.setup(); from django.conf import settings; print({print_setting})"
     )
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False

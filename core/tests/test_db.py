@@ -1,5 +1,6 @@
-"""The user every authenticated request loads: written-out SQL instead of an ORM query
-compiled per request, so it must load exactly what `select_related` would."""
+"""core.db.get_by_key: written-out SQL instead of an ORM query compiled per call (every
+request's user and profile, every deck build's profile), so it must load exactly what the
+ORM would."""
 
 import uuid
 
@@ -8,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.authentication import user_get_with_relations
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from core.db import get_by_key
 from profiles.models import Profile
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def test_the_user_and_profile_are_what_select_related_loads_in_one_query():
     expected = User.objects.select_related("profile").get(pk=user.pk)
 
     with CaptureQueriesContext(connection) as queries:
-        loaded = user_get_with_relations(user_id=str(user.pk), relations=("profile",))
+        loaded = get_by_key(User, str(user.pk), relations=("profile",))
         profile = loaded.profile
 
     assert len(queries) == 1
@@ -45,7 +46,7 @@ def test_a_user_without_a_profile_loads_and_the_profile_is_looked_up_on_access()
     user = UserFactory()
     Profile.objects.filter(pk=user.pk).delete()
 
-    loaded = user_get_with_relations(user_id=user.pk, relations=("profile",))
+    loaded = get_by_key(User, user.pk, relations=("profile",))
 
     assert loaded.pk == user.pk
     with pytest.raises(Profile.DoesNotExist):
@@ -54,8 +55,19 @@ def test_a_user_without_a_profile_loads_and_the_profile_is_looked_up_on_access()
 
 def test_unknown_and_malformed_keys_are_refused_before_or_by_the_query():
     with pytest.raises(User.DoesNotExist):
-        user_get_with_relations(user_id=uuid.uuid4(), relations=("profile",))
+        get_by_key(User, uuid.uuid4(), relations=("profile",))
     with pytest.raises(ValidationError):
-        user_get_with_relations(user_id="not-a-uuid", relations=("profile",))
+        get_by_key(User, "not-a-uuid", relations=("profile",))
     with pytest.raises(ValueError, match="not a reverse one-to-one"):
-        user_get_with_relations(user_id=uuid.uuid4(), relations=("groups",))
+        get_by_key(User, uuid.uuid4(), relations=("groups",))
+
+
+def test_a_profile_alone_is_what_the_orm_loads():
+    user = UserFactory()
+    Profile.objects.filter(pk=user.pk).update(display_name="Ana", traits=[10, 20, 30, 40, 50])
+
+    loaded = get_by_key(Profile, user.pk)
+
+    assert _values(loaded) == _values(Profile.objects.get(pk=user.pk))
+    with pytest.raises(Profile.DoesNotExist):
+        get_by_key(Profile, uuid.uuid4())
