@@ -17,7 +17,7 @@ each LIMITed, and only the entries kept are explained.
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -147,10 +147,8 @@ def _ranking_features(distances: dict[UUID, float]) -> list[RankingFeatures]:
             user_id=user_id,
             distance_km=distances[user_id],
             traits=traits,
-            last_seen_at=(
-                datetime.fromtimestamp(last_seen_at, UTC) if last_seen_at is not None else None
-            ),
-            created_at=datetime.fromtimestamp(created_at, UTC),
+            last_seen_at=last_seen_at,
+            created_at=created_at,
             completeness=completeness_score(
                 has_bio=has_bio,
                 has_traits=traits is not None,

@@ -407,8 +407,8 @@ def test_ranking_features_come_in_one_query_for_the_whole_pool(viewer):
     assert len(queries) == 1
     rich, plain = features[full.pk], features[bare.pk]
     assert (rich.distance_km, rich.shown_count, rich.liked_count) == (3.0, 7, 2)
-    assert rich.last_seen_at == seen
-    assert rich.created_at == full.created_at
+    assert rich.last_seen_at == seen.timestamp()
+    assert rich.created_at == full.created_at.timestamp()
     # bio, intent, height, languages, prompts and two public photos of three; no quiz
     assert rich.completeness == pytest.approx((5 + 2 / 3) / 7)
     assert (plain.distance_km, plain.shown_count, plain.liked_count) == (9.5, 0, 0)

@@ -33,6 +33,10 @@ def _features(user_id, **overrides):
         "liked_count": 0,
         **overrides,
     }
+    # Ranking takes times as timestamps (what the deck build reads from the database).
+    for name in ("last_seen_at", "created_at"):
+        if values[name] is not None:
+            values[name] = values[name].timestamp()
     return RankingFeatures(**values)
 
 
