@@ -80,6 +80,36 @@ def _own_conditions(viewer: Profile, today: date) -> Q:
     return condition
 
 
+def own_conditions_sql(viewer: Profile, today: date) -> tuple[str, list[Any]]:
+    """`_own_conditions` written as SQL (columns qualified with "profiles_profile"): every
+    GET /deck page and deck build needs it for a viewer whose compiled rules a process may
+    not hold, and compiling the Q through the ORM cost a millisecond. The test
+    `test_own_conditions_sql_selects_what_the_orm_condition_selects` keeps the two equal."""
+    earliest, latest = birth_date_window(viewer.age_min, viewer.age_max, today=today)
+    table = Profile._meta.db_table
+
+    def column(name: str) -> str:
+        return f'"{table}"."{Profile._meta.get_field(name).column}"'
+
+    sql = [
+        column("is_discoverable"),
+        f"{column('gender')} = ANY(%s)",
+        f"{column('birth_date')} BETWEEN %s AND %s",
+        f"{column('interested_in')} @> ARRAY[%s]::varchar(16)[]",
+        f"{column('user')} <> %s",
+    ]
+    params: list[Any] = [list(viewer.interested_in), earliest, latest, viewer.gender, viewer.pk]
+    if viewer.birth_date is not None:
+        viewer_age = age_on(viewer.birth_date, today)
+        sql += [f"{column('age_min')} <= %s", f"{column('age_max')} >= %s"]
+        params += [viewer_age, viewer_age]
+    if viewer.wants_verified_only:
+        sql.append(column("is_verified"))
+    if not viewer.is_verified:
+        sql.append(f"NOT {column('wants_verified_only')}")
+    return f"({' AND '.join(sql)})", params
+
+
 def _exclusion_conditions(viewer_id: UUID) -> Q:
     """Every registered exclusion (passes, blocks, likes, matches) of `viewer_id`."""
     condition = Q()
@@ -239,7 +269,7 @@ def visibility_sql(viewer: Profile, *, today: date | None = None) -> VisibilityS
         if cached is not None and cached[0] > now:
             _visibility_cache.move_to_end(key)
             return cached[1]
-    own_sql, own_params = _compile(_own_conditions(viewer, today))
+    own_sql, own_params = own_conditions_sql(viewer, today)
     excluded_sql, excluded_params = _compiled_for_id("exclusions", _exclusion_conditions, viewer.pk)
     compiled = VisibilitySql(
         shared=(f"{own_sql} AND {excluded_sql}", [*own_params, *excluded_params]),

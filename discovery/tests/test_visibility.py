@@ -10,10 +10,12 @@ from accounts.tests.factories import UserFactory
 from discovery.models import Pass
 from discovery.sql import where_sql
 from discovery.visibility import (
+    _exclusion_conditions,
+    _own_conditions,
     _template_of,
     birth_date_window,
-    candidate_filters,
     candidates_for,
+    own_conditions_sql,
     viewer_can_see,
     visibility_sql,
 )
@@ -146,6 +148,40 @@ def test_the_compiled_rules_select_what_candidates_for_selects_and_see_later_cha
     assert _ids_from_sql(me) == set()
 
 
+@pytest.mark.parametrize(
+    "viewer_fields",
+    [
+        {"gender": "man", "interested_in": ["woman"], "birth_date": date(1990, 1, 1)},
+        {"gender": "woman", "interested_in": ["man", "woman", "nonbinary"]},
+        {"gender": "woman", "interested_in": ["man"], "wants_verified_only": True},
+        {"gender": "nonbinary", "interested_in": ["woman", "nonbinary"], "is_verified": True},
+    ],
+)
+def test_own_conditions_sql_selects_what_the_orm_condition_selects(viewer_fields):
+    verified = viewer_fields.pop("is_verified", False)
+    me = make_complete(**viewer_fields)
+    Profile.objects.filter(pk=me.pk).update(is_verified=verified, birth_date=me.birth_date)
+    me.refresh_from_db()
+    for gender in ("man", "woman", "nonbinary"):
+        for wanted in (["man"], ["woman"], ["woman", "nonbinary"]):
+            make_complete(gender=gender, interested_in=wanted, birth_date=date(1991, 5, 5))
+    picky = make_complete(gender="man", interested_in=["woman"], wants_verified_only=True)
+    easy = make_complete(gender="man", interested_in=["woman"], birth_date=date(1991, 5, 5))
+    Profile.objects.filter(pk__in=[picky.pk, easy.pk]).update(is_verified=True)
+    make_complete(gender="man", interested_in=["woman"], birth_date=date(1960, 1, 1))
+    make_complete(gender="woman", interested_in=["man"], is_paused=True)
+    today = timezone.localdate()
+
+    sql, params = own_conditions_sql(me, today)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT user_id FROM profiles_profile WHERE {sql}", params)
+        from_sql = {row[0] for row in cursor.fetchall()}
+
+    expected = set(Profile.objects.filter(_own_conditions(me, today)).values_list("pk", flat=True))
+    assert from_sql == expected
+    assert expected  # the case selects someone
+
+
 def test_provider_conditions_compile_once_and_take_each_viewers_id():
     first = make_complete(gender="man", interested_in=["woman"])
     second = make_complete(gender="man", interested_in=["woman"])
@@ -154,8 +190,11 @@ def test_provider_conditions_compile_once_and_take_each_viewers_id():
 
     for viewer in (first, second):
         _sql, params = visibility_sql(viewer).shared
-        # The same values as compiling the queryset for this viewer: their id filled in.
-        assert params == where_sql(candidate_filters(viewer))[1]
+        own = own_conditions_sql(viewer, timezone.localdate())[1]
+        # After the viewer's own rules, the same values as compiling the exclusions for this
+        # viewer: their id filled in.
+        excluded = Profile.objects.filter(_exclusion_conditions(viewer.pk))
+        assert params == [*own, *where_sql(excluded)[1]]
     assert _ids_from_sql(first) == set()
     assert _ids_from_sql(second) == {passed_by_first.pk}
 
