@@ -23,7 +23,10 @@ def ensure_database(url: str) -> None:
 
 
 def vacuum_analyze(url: str, tables: list[str]) -> None:
-    """VACUUM (ANALYZE) the tables a measurement writes to, as autovacuum would have."""
+    """VACUUM (ANALYZE) the tables a measurement writes to, as autovacuum would have, then
+    CHECKPOINT: what setup wrote (seeding, the vacuum itself) is flushed to disk before the
+    measurement, not by the background writer during it."""
     with psycopg.connect(url, autocommit=True) as connection:
         for table in tables:
             connection.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
+        connection.execute("CHECKPOINT")

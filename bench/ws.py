@@ -30,6 +30,7 @@ import random
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -343,6 +344,33 @@ class ServerResult:
     sockets: int
     lost: int
     connect_seconds: float
+    # A bare INSERT and COMMIT on the same PostgreSQL at the chat's pace, run by pgbench at
+    # the same time: what the storage alone does to a durable write's latency (s).
+    raw_commit: list[float] = field(default_factory=list)
+
+
+async def paced_commits(rate: float, seconds: float) -> list[float]:
+    """Latencies (s) of `rate` single-row INSERT + COMMIT per second for `seconds`, each its
+    own transaction with the server's durability settings, from one pgbench client."""
+    database_url = os.environ["DATABASE_URL"]
+    setup = "CREATE TABLE IF NOT EXISTS bench_commit (id bigserial PRIMARY KEY, body text)"
+    await asyncio.to_thread(
+        subprocess.run, ["psql", database_url, "-qc", setup], check=True, capture_output=True
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "commit.sql"
+        script.write_text("INSERT INTO bench_commit (body) VALUES ('bench message');\n")
+        process = await asyncio.create_subprocess_exec(
+            "pgbench", "-n", "-c", "1", "-R", f"{rate:g}", "-T", f"{seconds:g}",
+            "-f", str(script), "-l", "--log-prefix", str(Path(folder) / "log"), database_url,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        await process.wait()
+        return [
+            int(line.split()[2]) / 1e6
+            for log in Path(folder).glob("log*")
+            for line in log.read_text().splitlines()
+        ]
 
 
 async def drive(
@@ -409,14 +437,24 @@ async def drive(
         gc.collect()
         gc.disable()
         try:
-            await asyncio.gather(*tasks)
+            raw_commit, *_ = await asyncio.gather(
+                paced_commits(arguments.pairs / interval, arguments.seconds), *tasks
+            )
             await asyncio.sleep(5)  # stragglers
         finally:
             gc.enable()
         lost = sum(len(pending) for pending in pendings)
         results.append(
             ServerResult(
-                name, interval, figures, before, after, len(sockets), lost, connect_seconds
+                name,
+                interval,
+                figures,
+                before,
+                after,
+                len(sockets),
+                lost,
+                connect_seconds,
+                raw_commit=raw_commit,
             )
         )
     for sock in sockets:
@@ -459,11 +497,16 @@ def report(results: list[ServerResult], arguments: Any, load_before: str, load_a
         chat = f"{quantile(figures.chat, 0.5):.1f} | {quantile(figures.chat, 0.99):.1f}"
         ping = f"{quantile(figures.ping, 0.5):.1f} / {quantile(figures.ping, 0.99):.1f}"
         echo = f"{quantile(figures.echo, 0.5):.1f} / {quantile(figures.echo, 0.99):.1f}"
+        commits = result.raw_commit
+        commit = (
+            f"{quantile(commits, 0.5):.1f} / {quantile(commits, 0.99):.1f} / "
+            f"{max(commits, default=float('nan')) * 1000:.0f}"
+        )
         connect = f"{quantile(figures.connect, 0.5):.0f} / {quantile(figures.connect, 0.99):.0f}"
         rate = f"{arguments.pairs / result.interval:g}/s"
         return (
             f"| {result.name} | {rate} | {chat} | {quantile(figures.ack, 0.5):.1f}"
-            f" | {ping} | {echo}"
+            f" | {ping} | {echo} | {commit}"
             f" | {per_socket:.1f} | {before:.0f} → {after:.0f} | {connect}"
             f" | {len(figures.chat)}/{figures.sent} | {result.lost} | {len(figures.errors)} |"
         )
@@ -487,15 +530,50 @@ def report(results: list[ServerResult], arguments: Any, load_before: str, load_a
         "Times in ms (p50 / p99). *chat* = `chat.send` → `chat.message_created` at the other "
         "member's socket (stored, committed, fanned out through Redis); *ack* = → `chat.ack` on "
         "the sender's socket; *ping* = `ping` → `pong` through the chat consumer (no database); "
-        "*echo* = a bare ASGI echo on the same server; *KiB/socket* = RSS delta / sockets.",
+        "*echo* = a bare ASGI echo on the same server; *raw commit* = a bare INSERT + COMMIT "
+        "on the same PostgreSQL at the chat's pace, run by pgbench during the same window "
+        "(p50 / p99 / max): what the storage alone does to a durable write; "
+        "*KiB/socket* = RSS delta / sockets.",
         "",
         "| server | msgs | chat p50 | chat p99 | ack p50 | ping p50 / p99 | echo p50 / p99 "
-        "| KiB/socket | RSS MiB | connect ms p50 / p99 | delivered | lost | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| raw commit p50 / p99 / max | KiB/socket | RSS MiB | connect ms p50 / p99 "
+        "| delivered | lost | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *[row(result) for result in results],
+        "",
+        "| target | server, msgs | figure | met |",
+        "|---|---|---|---|",
+        *[
+            line
+            for result in results
+            for line in (
+                _target_row("chat p50 ≤ 5 ms", result, quantile(result.figures.chat, 0.5), 5),
+                _target_row("chat p99 ≤ 25 ms", result, quantile(result.figures.chat, 0.99), 25),
+            )
+        ],
+        *[
+            _target_row(
+                "≤ 100 KiB per idle socket",
+                result,
+                (result.rss_after - result.rss_before) / max(1, result.sockets) / 1024,
+                100,
+                unit=" KiB",
+            )
+            for result in results
+            if result.interval == results[0].interval
+        ],
         "",
     ]
     return "\n".join(lines)
+
+
+def _target_row(
+    name: str, result: ServerResult, value: float, limit: float, unit: str = " ms"
+) -> str:
+    return (
+        f"| {name} | {result.name}, every {result.interval:g} s per pair | {value:.1f}{unit} | "
+        f"{'yes' if value <= limit else 'NO'} |"
+    )
 
 
 def main() -> int:
