@@ -64,7 +64,8 @@ def main() -> int:
         "--servers",
         type=server_specs,
         default=server_specs("gunicorn:2x8,uvicorn:2"),
-        help="servers to load (bench/servers.py), e.g. gunicorn:2x8,uvicorn:2:nopool,daphne",
+        help="servers to load (bench/servers.py), e.g. gunicorn:2x8,uvicorn:2:nopool,daphne; "
+        "the targets are held against the first (production serves HTTP with gunicorn)",
     )
     parser.add_argument(
         "--only", choices=("sql", "http"), help="run only the SQL or only the HTTP part"
@@ -586,9 +587,10 @@ def measure_http(arguments: argparse.Namespace) -> str:
                     f" | {result.max_ms:.1f} | {result.non_2xx} |"
                 )
                 print(open_table[-1], flush=True)
-                if share == TARGET_SHARE and (best_open is None or result.p99_ms < best_open[2]):
+                if share == TARGET_SHARE and spec == arguments.servers[0]:
                     best_open = (spec.label, rate, result.p99_ms)
-        best_p99 = deck.p99_ms if best_p99 is None else min(best_p99, deck.p99_ms)
+        if spec == arguments.servers[0]:
+            best_p99 = deck.p99_ms
         for name, result in (("GET /api/v1/health (no database)", health),
                              (f"GET {DECK_PATH}", deck),
                              (f"GET {DECK_PATH}, 1 client", alone)):  # fmt: skip
@@ -638,7 +640,7 @@ def measure_http(arguments: argparse.Namespace) -> str:
                 50.0,
             ),
             _check(
-                f"(closed loop, for reference: p99 at {arguments.clients} clients, best server)",
+                f"(closed loop, for reference: p99 at {arguments.clients} clients)",
                 best_p99,
                 50.0,
             ),

@@ -8,6 +8,7 @@ import asyncio
 import uuid
 from datetime import timedelta
 
+import channels.consumer
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -64,6 +65,29 @@ async def test_a_valid_ticket_connects_and_counts_the_user_online(live_pair):
     assert await socket.receive() == {"type": "pong", "ts": 12}
     assert await db(is_online)(live_pair.first.pk)
     await socket.close()
+
+
+async def test_frames_and_events_are_handled_without_a_hop_to_the_sync_thread(
+    live_pair, connect, monkeypatch
+):
+    # Channels' dispatch closes old database connections on the process's one
+    # thread-sensitive thread before every handler; every socket's frames and events then
+    # queued there. This consumer's database work closes its own connections (run_sync).
+    hops = []
+
+    async def recorded() -> None:
+        hops.append(True)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", recorded)
+    socket = await connect(live_pair.first)
+    other = await connect(live_pair.second)
+
+    await socket.send({"type": "ping", "ts": 1})
+    assert await socket.receive_type("pong") == {"type": "pong", "ts": 1}
+    await socket.send(send_frame(live_pair.conversation_id))
+    await other.receive_type("chat.message_created")
+
+    assert hops == []
 
 
 @pytest.mark.parametrize("query", ["", "?ticket=", "?ticket=not-a-ticket", "?other=1"])
