@@ -62,7 +62,7 @@ def main() -> int:
     parser.add_argument(
         "--servers",
         type=server_specs,
-        default=server_specs("gunicorn:2x8,uvicorn:2"),
+        default=server_specs("gunicorn:2x4,uvicorn:2"),  # gunicorn as config/gunicorn.conf.py
         help="servers to load (bench/servers.py), e.g. gunicorn:2x8,gunicorn:3x4,uvicorn:2",
     )
     arguments = parser.parse_args()

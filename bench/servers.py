@@ -1,6 +1,6 @@
 """The servers a benchmark can start on loopback, from a short spec:
 
-- `gunicorn:2x8`  gunicorn, 2 worker processes × 8 threads (gthread) on config.wsgi — how
+- `gunicorn:2x4`  gunicorn, 2 worker processes × 4 threads (gthread) on config.wsgi — how
   production serves HTTP;
 - `uvicorn:2`     uvicorn, 2 worker processes on config.asgi — how production serves /ws/;
 - `daphne`        daphne, one process on config.asgi;
