@@ -23,7 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Field, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from discovery.exclusions import (
@@ -89,7 +89,9 @@ def own_conditions_sql(viewer: Profile, today: date) -> tuple[str, list[Any]]:
     table = Profile._meta.db_table
 
     def column(name: str) -> str:
-        return f'"{table}"."{Profile._meta.get_field(name).column}"'
+        field = Profile._meta.get_field(name)
+        assert isinstance(field, Field)  # a column of the table, not a reverse relation
+        return f'"{table}"."{field.column}"'
 
     sql = [
         column("is_discoverable"),

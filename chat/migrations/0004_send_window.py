@@ -6,19 +6,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_lifecycle'),
-        ('chat', '0003_drop_redundant_key_indexes'),
+        ("accounts", "0004_lifecycle"),
+        ("chat", "0003_drop_redundant_key_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SendWindow',
+            name="SendWindow",
             fields=[
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to=settings.AUTH_USER_MODEL)),
-                ('started_at', models.DateTimeField()),
-                ('sent', models.PositiveIntegerField()),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("sent", models.PositiveIntegerField()),
             ],
         ),
     ]
