@@ -557,9 +557,11 @@ def render(
         f"(+ BEGIN/COMMIT) | {'yes' if len(work) <= 4 else 'NO'} |",
         "",
         "Reading: the like's database work is the raw row; over HTTP each like also pays JWT "
-        "authentication, DRF, and after commit a channel-layer `group_send` "
-        "(`matching.like_received`), a Celery publish (its notification task) and a Redis "
-        "pipeline (the likes-received count). With "
+        "authentication, DRF, and after commit a Redis PUBLISH (`matching.like_received`), "
+        "its notification (a row inserted after commit, then a Celery publish of its "
+        "delivery) and a Redis pipeline (the likes-received count). The open-loop rows show "
+        "the wait at the rate the target asks for: where that rate is above what the server "
+        "manages (answered/s below offered/s), requests queue without bound. With "
         f"{arguments.clients} clients each waiting for its answer, mean latency is "
         f"{arguments.clients} ÷ rate (Little's law): a p99 of 30 ms at "
         f"{arguments.clients} clients needs more than {1000 * arguments.clients / 30:.0f} "
