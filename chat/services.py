@@ -142,11 +142,28 @@ def _ensure_may_send(user: User) -> None:
 
 
 @functools.cache
+def _locked_open_match_of_sender_sql() -> str:
+    """FROM … FOR NO KEY UPDATE: the match row `m` of conversation %(conversation)s, locked,
+    when %(sender)s is one of its two people (`low`, `high`), it is open and its
+    conversation too."""
+    user = User._meta.db_table
+    return (
+        f"FROM {Match._meta.db_table} m"
+        f" JOIN {Conversation._meta.db_table} c ON c.match_id = m.id"
+        f" JOIN {user} low ON low.id = m.user_low_id"
+        f" JOIN {user} high ON high.id = m.user_high_id"
+        " WHERE m.id = %(conversation)s"
+        " AND (m.user_low_id = %(sender)s OR m.user_high_id = %(sender)s)"
+        " AND m.state = ANY(%(states)s) AND c.closed_at IS NULL"
+        " FOR NO KEY UPDATE OF m"
+    )
+
+
+@functools.cache
 def _lock_for_send_sql() -> str:
     """The statement of `_lock_for_send`, built once from the models' tables. Written as SQL:
     as an ORM query with its subqueries it took ~4 ms of CPU per message to build, the
     largest share of a send."""
-    user = User._meta.db_table
     return (
         "SELECT m.id, m.user_low_id, m.user_high_id,"  # noqa: S608 (model tables only)
         " low.is_active, low.banned_at, low.suspended_until,"
@@ -161,14 +178,7 @@ def _lock_for_send_sql() -> str:
         f" (SELECT earlier.id FROM {Message._meta.db_table} earlier"
         "  WHERE earlier.sender_id = %(sender)s AND earlier.client_message_id = %(client_id)s"
         "  LIMIT 1)"
-        f" FROM {Match._meta.db_table} m"
-        f" JOIN {Conversation._meta.db_table} c ON c.match_id = m.id"
-        f" JOIN {user} low ON low.id = m.user_low_id"
-        f" JOIN {user} high ON high.id = m.user_high_id"
-        " WHERE m.id = %(conversation)s"
-        " AND (m.user_low_id = %(sender)s OR m.user_high_id = %(sender)s)"
-        " AND m.state = ANY(%(states)s) AND c.closed_at IS NULL"
-        " FOR NO KEY UPDATE OF m"
+        f" {_locked_open_match_of_sender_sql()}"
     )
 
 
@@ -228,7 +238,6 @@ def _send_at_once_sql() -> str:
     write, it is not their first message here (openers are checked first) and no earlier
     message has this client_message_id, moves the match's activity, takes the next seq and
     inserts the message. Otherwise it inserts nothing; the window row is always returned."""
-    user = User._meta.db_table
     activity = match_record_activity_sql("(SELECT id FROM sendable)")
     return (
         "WITH counted AS ("  # noqa: S608 (model tables and matching's statement only)
@@ -255,14 +264,7 @@ def _send_at_once_sql() -> str:
         f"  EXISTS (SELECT 1 FROM {Message._meta.db_table} earlier"
         "   WHERE earlier.sender_id = %(sender)s AND earlier.client_message_id = %(client_id)s)"
         "   AS is_retry"
-        f" FROM {Match._meta.db_table} m"
-        f" JOIN {Conversation._meta.db_table} c ON c.match_id = m.id"
-        f" JOIN {user} low ON low.id = m.user_low_id"
-        f" JOIN {user} high ON high.id = m.user_high_id"
-        " WHERE m.id = %(conversation)s"
-        " AND (m.user_low_id = %(sender)s OR m.user_high_id = %(sender)s)"
-        " AND m.state = ANY(%(states)s) AND c.closed_at IS NULL"
-        " FOR NO KEY UPDATE OF m"
+        f" {_locked_open_match_of_sender_sql()}"
         "), sendable AS ("
         " SELECT id FROM target"
         " WHERE members_in_good_standing AND NOT is_blocked AND has_sent AND NOT is_retry"
