@@ -48,6 +48,18 @@ def _clean_redis() -> None:
 
 
 @pytest.fixture
+def eager_celery() -> Iterator[None]:
+    """Tasks queued during the test run at once in the caller (Celery's eager mode, as in
+    embedded mode) instead of waiting in the test broker for a worker."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
 def socket_of() -> Iterator[Callable[[Any], LayerListener]]:
     """`socket_of(user_id)`: what that user's sockets receive on the real channel layer,
     from now on (core.testing.LayerListener); closed at the end of the test."""

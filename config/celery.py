@@ -55,6 +55,11 @@ app.conf.beat_schedule = {
         "task": "moderation.purge_expired_records",
         "schedule": crontab(hour=3, minute=47),
     },
+    # Outboxes whose drain was not queued (core.outbox): at most a minute late.
+    "core.sweep_outboxes": {
+        "task": "core.sweep_outboxes",
+        "schedule": 60.0,
+    },
     "notifications.purge_old": {
         "task": "notifications.purge_old",
         "schedule": crontab(hour=4, minute=23),

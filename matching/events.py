@@ -13,16 +13,27 @@ Socket events go to every open socket of the people concerned through `core.real
   deletion: `{"match": {"id", "conversation_id", "state"}}`.
 
 In-app notifications (`like_received`, `match_created`) are written by the tasks of
-`matching.tasks`, queued after commit; they re-read the state before notifying.
+`matching.tasks`, queued after commit; they re-read the state before notifying. A like's
+goes through the outbox `matching.tasks.LIKE_NOTIFICATIONS` (core.outbox): its id is
+pushed in the same Redis round trip as the likes-received count's invalidation, and one
+drain task notifies a batch, instead of a Celery message per like.
 """
 
+import logging
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
+from uuid import UUID
 
+import redis
 from django.db import transaction
 
 from core.realtime import send_to_users_on_commit
+from core.redis import get_redis
 from matching.models import Like, Match
+from matching.received_count import queue_likes_received_changed
+
+logger = logging.getLogger(__name__)
 
 LIKE_RECEIVED = "matching.like_received"
 MATCH_CREATED = "matching.match_created"
@@ -41,11 +52,39 @@ def like_payload(like: Like) -> dict[str, Any]:
     }
 
 
-def like_received_on_commit(like: Like) -> None:
-    from matching.tasks import notify_like_received_task
+def like_recorded_on_commit(
+    like: Like, *, announce: bool, counts_changed: Sequence[UUID | str]
+) -> None:
+    """After commit: when `announce`, `matching.like_received` to the liked person's sockets
+    and the like's notification into the outbox; the likes-received counts of
+    `counts_changed` dropped (received_count). The Redis writes go in one round trip."""
+    from matching.tasks import LIKE_NOTIFICATIONS
 
-    send_to_users_on_commit([like.target_id], {"type": LIKE_RECEIVED, "like": like_payload(like)})
-    transaction.on_commit(partial(notify_like_received_task.delay, str(like.pk)))
+    if announce:
+        event = {"type": LIKE_RECEIVED, "like": like_payload(like)}
+        send_to_users_on_commit([like.target_id], event)
+    like_id = str(like.pk)
+
+    def write() -> None:
+        pushed = None
+        try:
+            with get_redis().pipeline(transaction=True) as pipeline:
+                queue_likes_received_changed(pipeline, counts_changed)
+                if announce:
+                    pushed = LIKE_NOTIFICATIONS.push(pipeline, like_id)
+                results = pipeline.execute()
+        except redis.RedisError:
+            logger.warning(
+                "like %s: counts of %s left to expire, not notified",
+                like_id,
+                list(counts_changed),
+                exc_info=True,
+            )
+            return
+        if pushed is not None:
+            LIKE_NOTIFICATIONS.trigger(results[pushed])
+
+    transaction.on_commit(write)
 
 
 def match_created_on_commit(match: Match) -> None:

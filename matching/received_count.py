@@ -75,13 +75,21 @@ def likes_received_changed(user_ids: Iterable[UUID | str]) -> None:
         return
     try:
         with get_redis().pipeline(transaction=True) as pipeline:
-            for user_id in sorted(ids):
-                pipeline.incr(_generation_key(user_id))
-                pipeline.expire(_generation_key(user_id), GENERATION_TTL_SECONDS)
-                pipeline.delete(_count_key(user_id))
+            queue_likes_received_changed(pipeline, ids)
             pipeline.execute()
     except redis.RedisError:
         logger.warning("likes-received counts of %s left to expire", sorted(ids), exc_info=True)
+
+
+def queue_likes_received_changed(
+    pipeline: redis.client.Pipeline, user_ids: Iterable[UUID | str]
+) -> None:
+    """Add the writes of `likes_received_changed` to a pipeline (a MULTI one, so that the
+    bump and the drop land together) that the caller runs after commit."""
+    for user_id in sorted({str(user_id) for user_id in user_ids}):
+        pipeline.incr(_generation_key(user_id))
+        pipeline.expire(_generation_key(user_id), GENERATION_TTL_SECONDS)
+        pipeline.delete(_count_key(user_id))
 
 
 def likes_received_changed_on_commit(user_ids: Iterable[UUID | str]) -> None:

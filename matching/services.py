@@ -45,7 +45,7 @@ from core.exceptions import (
 )
 from core.ratelimit import Rate
 from discovery.exclusions import pass_cooldown_start
-from discovery.exposure_services import exposure_record_liked
+from discovery.exposure_services import exposure_record_liked_sql
 from discovery.models import Pass
 from discovery.pass_services import pass_create, pass_lift, pass_undo_last
 from matching import events
@@ -278,7 +278,8 @@ def _facts_sql() -> str:
               AND facts.is_photo_valid AND facts.is_prompt_valid
             ON CONFLICT (actor_id, target_id) DO NOTHING
             RETURNING id, created_at
-        )
+        ),
+        exposed AS ({exposure_record_liked_sql("SELECT %(target)s::uuid FROM inserted")})
         SELECT
             facts.is_discoverable AND (NOT facts.is_incognito OR facts.is_liked_back),
             facts.is_blocked, facts.my_like_id, facts.is_liked_back, facts.match_id,
@@ -401,7 +402,8 @@ def like_create(
     same comment KINDRED_LIKE_REPEATED_COMMENT_COUNT times, raise an `AbuseFlag` and slow
     the actor down for KINDRED_LIKE_ABUSE_COOLDOWN_SECONDS.
 
-    Queries on the common path: the quota upsert, the read-and-insert, the exposure upsert.
+    Queries on the common path: the quota upsert, the read-and-insert (which also moves the
+    liked person's fairness counter).
     """
     if target_id == actor.pk:
         raise ValidationFailed("You cannot like yourself.", code="cannot_like_self")
@@ -497,13 +499,15 @@ def _like_in_transaction(
     match = None
     if facts.is_liked_back and not facts.is_passed_by_target:
         match = _match_create(first_id=actor.pk, second_id=target_id)
-    elif not facts.is_passed_by_target:
-        events.like_received_on_commit(like)
     _detect_abuse(
         actor_id=actor.pk, quota=quota, burst=burst, comment=comment, facts=facts, now=now
     )
-    exposure_record_liked(user_id=target_id)
-    likes_received_changed_on_commit([target_id] if match is None else [target_id, actor.pk])
+    events.like_recorded_on_commit(
+        like,
+        # a like that makes a match is announced as the match; one hidden by their pass not
+        announce=not facts.is_liked_back and not facts.is_passed_by_target,
+        counts_changed=[target_id] if match is None else [target_id, actor.pk],
+    )
     return LikeResult(like=like, match=match, created=True)
 
 

@@ -1,5 +1,6 @@
 """Matching's Celery tasks: the in-app notifications of likes and matches (queued after
-commit by matching.events) and the beat job that archives quiet matches.
+commit by matching.events; likes through an outbox drained in batches) and the beat job
+that archives quiet matches.
 
 Each takes ids, re-reads the state, and is idempotent: a notification is written at most
 once per like or match and person, and not at all when the state has moved on (the like
@@ -13,12 +14,15 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from core.outbox import Outbox
 from matching.notifying import like_received_notify, match_created_notify
 from matching.services import matches_archive_inactive
 
 __all__ = [
+    "LIKE_NOTIFICATIONS",
     "archive_inactive_matches_task",
     "notify_like_received_task",
+    "notify_likes_received_task",
     "notify_match_created_task",
 ]
 
@@ -35,6 +39,17 @@ _RETRY: dict[str, Any] = {
 def notify_like_received_task(like_id: str) -> bool:
     """Notify the liked person; returns whether a notification was recorded."""
     return like_received_notify(like_id=UUID(str(like_id)))
+
+
+@shared_task(name="matching.notify_likes_received", **_RETRY)
+def notify_likes_received_task() -> int:
+    """Notify the liked person of every like in the LIKE_NOTIFICATIONS outbox (queued when
+    a like finds it empty, and by the beat's outbox sweep); returns how many were handled."""
+    return LIKE_NOTIFICATIONS.drain(lambda like_id: like_received_notify(like_id=UUID(like_id)))
+
+
+# Ids of likes whose liked person is to be notified (pushed by matching.events).
+LIKE_NOTIFICATIONS = Outbox("matching.like_received", drain_task=notify_likes_received_task)
 
 
 @shared_task(name="matching.notify_match_created", **_RETRY)

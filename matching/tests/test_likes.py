@@ -7,10 +7,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.exceptions import NotFound, ValidationFailed
+from core.redis import get_redis
 from discovery.models import Exposure
 from matching.models import Like, LikeQuota, Match, MatchState
 from matching.services import like_create
-from matching.tests.conftest import client_for, scheduled_tasks
+from matching.tasks import LIKE_NOTIFICATIONS
+from matching.tests.conftest import client_for
 from matching.tests.factories import make_match, person, set_quota
 from moderation.models import Block
 from profiles.models import ModerationState, Photo, Profile, Prompt, PromptAnswer
@@ -314,10 +316,11 @@ def test_a_like_schedules_the_event_and_notification_after_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         result = like_create(actor=me, target_id=target.pk, comment="Nice smile")
     assert listening.types(target) == []  # nothing before commit
-    assert ("matching.notify_like_received", (str(result.like.pk),)) in scheduled_tasks(callbacks)
+    assert LIKE_NOTIFICATIONS.pending() == 0
 
     for callback in callbacks:
         callback()
+    assert get_redis().lrange(LIKE_NOTIFICATIONS.key, 0, -1) == [str(result.like.pk)]
     events = listening.events(target)
     assert events == [
         {

@@ -11,6 +11,7 @@ from discovery.deck_services import deck_build, deck_page
 from discovery.models import Pass
 from matching.models import Like, Match
 from matching.services import like_create
+from matching.tasks import LIKE_NOTIFICATIONS
 from matching.tests.conftest import client_for, scheduled_tasks
 from matching.tests.factories import set_quota
 
@@ -110,6 +111,7 @@ def test_a_like_from_someone_who_passed_on_me_stays_pending_and_hidden(
     assert result.match is None
     assert listening.events(other) == []
     assert not [task for task in scheduled_tasks(callbacks) if "notify" in task[0]]
+    assert LIKE_NOTIFICATIONS.pending() == 0  # no notification of it either
     their_view = client_for(other).get(RECEIVED).json()
     assert (their_view["results"], their_view["count"]) == ([], 0)
 

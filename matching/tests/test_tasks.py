@@ -5,7 +5,12 @@ import pytest
 from discovery.models import Pass
 from matching.models import Like, MatchState
 from matching.services import like_create
-from matching.tasks import notify_like_received_task, notify_match_created_task
+from matching.tasks import (
+    LIKE_NOTIFICATIONS,
+    notify_like_received_task,
+    notify_likes_received_task,
+    notify_match_created_task,
+)
 from matching.tests.factories import make_match, set_quota
 from moderation.models import Block
 from notifications.models import Notification, NotificationKind
@@ -34,6 +39,36 @@ def test_a_like_notifies_the_liked_person_once(me, make_person, django_capture_o
     assert row.title == "Alex likes you"
     assert row.body == "Nice hat"
     assert row.data == {"like_id": str(like.pk), "user_id": str(me.pk)}
+
+
+def test_a_like_s_notification_is_written_once_its_outbox_drains(
+    me, make_person, django_capture_on_commit_callbacks, eager_celery
+):
+    target = make_person()
+    with django_capture_on_commit_callbacks(execute=True):
+        like = like_create(actor=me, target_id=target.pk, comment="Hi").like
+
+    row = Notification.objects.get()  # the push found the outbox empty: drained at once
+    assert (row.user_id, row.data["like_id"]) == (target.pk, str(like.pk))
+    assert LIKE_NOTIFICATIONS.pending() == 0
+
+
+def test_one_drain_notifies_every_like_waiting_in_the_outbox(
+    me, make_person, django_capture_on_commit_callbacks
+):
+    targets = [make_person() for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        likes = [
+            like_create(actor=me, target_id=target.pk, comment="Hi").like for target in targets
+        ]
+    assert LIKE_NOTIFICATIONS.pending() == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify_likes_received_task() == 3
+
+    notified = set(Notification.objects.values_list("user_id", "data__like_id"))
+    assert notified == {(like.target_id, str(like.pk)) for like in likes}
+    assert LIKE_NOTIFICATIONS.pending() == 0
 
 
 @pytest.mark.parametrize("change", ["deleted", "matched", "blocked", "passed", "paused"])
