@@ -9,6 +9,7 @@ instances through Django's own column converters and `Model.from_db`, as the ORM
 """
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -96,3 +97,16 @@ def get_by_key(model: type[M], key: Any, *, relations: tuple[str, ...] = ()) -> 
         if values[key_index] is not None:
             setattr(instance, name, related.from_db(DEFAULT_DB_ALIAS, fields, values))
     return instance
+
+
+_COMMENT = re.compile(r"--[^\n]*")
+_SPACE = re.compile(r"\s+")
+
+
+def compact_sql(sql: str) -> str:
+    """`sql` on one line: `--` comments dropped and runs of whitespace made one space. For
+    statements written out in the source (with no string literal holding `--` or a run of
+    spaces). psycopg parses a statement's placeholders once and caches the result only for
+    statements up to 4,096 bytes; a longer one is parsed again on every execute (0.1 ms of
+    CPU for a like's read-and-insert)."""
+    return _SPACE.sub(" ", _COMMENT.sub("", sql)).strip()

@@ -131,6 +131,26 @@ def send_to_users(user_ids: Iterable[UUID | str], event: dict[str, Any]) -> None
     _send_best_effort(groups=groups, message={"type": "realtime.event", "event": event})
 
 
+def publish_in_pipeline(
+    pipeline: redis.client.Pipeline, user_ids: Iterable[UUID | str], event: dict[str, Any]
+) -> bool:
+    """Add `send_to_users(user_ids, event)` to a pipeline of `core.redis.get_redis()`'s
+    client, for a caller that has other Redis writes to make after its commit: all of them
+    then take one round trip. False (nothing added) when the layer is not the pub/sub layer
+    on that same Redis: call `send_to_users` then."""
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    pubsub = _single_pubsub_host(layer)
+    if pubsub is None or pubsub[0] != settings.REDIS_URL:
+        return False
+    prefix = pubsub[1]
+    payload = layer.serialize({"type": "realtime.event", "event": event})
+    for user_id in user_ids:
+        pipeline.publish(pubsub_group_channel(prefix, user_group_name(user_id)), payload)
+    return True
+
+
 def send_to_channel(channel_name: str, event: dict[str, Any]) -> None:
     """Send `event` to one socket (its channel name), e.g. a call signal to the device that
     answered."""

@@ -28,7 +28,7 @@ from uuid import UUID
 import redis
 from django.db import transaction
 
-from core.realtime import send_to_users_on_commit
+from core.realtime import publish_in_pipeline, send_to_users, send_to_users_on_commit
 from core.redis import get_redis
 from matching.models import Like, Match
 from matching.received_count import queue_likes_received_changed
@@ -55,32 +55,35 @@ def like_payload(like: Like) -> dict[str, Any]:
 def like_recorded_on_commit(
     like: Like, *, announce: bool, counts_changed: Sequence[UUID | str]
 ) -> None:
-    """After commit: when `announce`, `matching.like_received` to the liked person's sockets
-    and the like's notification into the outbox; the likes-received counts of
-    `counts_changed` dropped (received_count). The Redis writes go in one round trip."""
+    """After commit: the likes-received counts of `counts_changed` dropped (received_count)
+    and, when `announce`, `matching.like_received` to the liked person's sockets and the
+    like's notification into the outbox: one Redis round trip for all of it."""
     from matching.tasks import LIKE_NOTIFICATIONS
 
-    if announce:
-        event = {"type": LIKE_RECEIVED, "like": like_payload(like)}
-        send_to_users_on_commit([like.target_id], event)
+    event = {"type": LIKE_RECEIVED, "like": like_payload(like)} if announce else None
     like_id = str(like.pk)
 
     def write() -> None:
         pushed = None
+        published = False
         try:
             with get_redis().pipeline(transaction=True) as pipeline:
+                # the count first: a client that refetches on the event sees the new one
                 queue_likes_received_changed(pipeline, counts_changed)
-                if announce:
+                if event is not None:
+                    published = publish_in_pipeline(pipeline, [like.target_id], event)
                     pushed = LIKE_NOTIFICATIONS.push(pipeline, like_id)
                 results = pipeline.execute()
         except redis.RedisError:
             logger.warning(
-                "like %s: counts of %s left to expire, not notified",
+                "like %s: counts of %s left to expire, not announced",
                 like_id,
                 list(counts_changed),
                 exc_info=True,
             )
             return
+        if event is not None and not published:  # a layer of its own (embedded mode)
+            send_to_users([like.target_id], event)
         if pushed is not None:
             LIKE_NOTIFICATIONS.trigger(results[pushed])
 

@@ -36,6 +36,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from core.db import compact_sql
 from core.exceptions import (
     ApplicationError,
     Conflict,
@@ -163,9 +164,10 @@ class _Facts:
     inserted_at: datetime | None
 
 
+@functools.cache
 def _quota_sql() -> str:
     table = LikeQuota._meta.db_table
-    return f"""
+    return compact_sql(f"""
         INSERT INTO {table} AS quota
             (user_id, day, day_count, total_count, recent_at, slowed_until, created_at, updated_at)
         VALUES (%(actor)s, %(day)s, 1, 1, ARRAY[%(now)s::timestamptz], NULL, %(now)s, %(now)s)
@@ -179,7 +181,7 @@ def _quota_sql() -> str:
         RETURNING day_count, total_count, recent_at, slowed_until,
             -- the pair lock, taken once this row is locked (lock order: module doc)
             pg_advisory_xact_lock(%(pair)s) IS NULL AS pair_locked
-    """  # noqa: S608  (table names from the models, values bound)
+    """)  # noqa: S608  (table names from the models, values bound)
 
 
 def _quota_take(*, actor_id: UUID, target_id: UUID, day: date, kept: int, now: datetime) -> _Quota:
@@ -205,6 +207,7 @@ def _quota_take(*, actor_id: UUID, target_id: UUID, day: date, kept: int, now: d
     )
 
 
+@functools.cache
 def _facts_sql() -> str:
     like = Like._meta.db_table
     match = Match._meta.db_table
@@ -214,7 +217,7 @@ def _facts_sql() -> str:
     account = User._meta.db_table
     photo = Photo._meta.db_table
     prompt = PromptAnswer._meta.db_table
-    return f"""
+    return compact_sql(f"""
         WITH facts AS (
             SELECT
                 COALESCE(
@@ -287,7 +290,7 @@ def _facts_sql() -> str:
             facts.is_photo_valid, facts.is_prompt_valid, facts.same_comment_count,
             inserted.id, inserted.created_at
         FROM facts LEFT JOIN inserted ON true
-    """  # noqa: S608  (table names from the models, values bound)
+    """)  # noqa: S608  (table names from the models, values bound)
 
 
 def _facts_and_insert(

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from core.db import get_by_key
+from core.db import compact_sql, get_by_key
 from profiles.models import Profile
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +71,16 @@ def test_a_profile_alone_is_what_the_orm_loads():
     assert _values(loaded) == _values(Profile.objects.get(pk=user.pk))
     with pytest.raises(Profile.DoesNotExist):
         get_by_key(Profile, uuid.uuid4())
+
+
+def test_compact_sql_drops_comments_and_runs_of_whitespace_and_still_runs():
+    sql = """
+        SELECT 1 AS one,  -- the first
+               %s::int   AS two
+        WHERE ''  = ''     -- empty literals are kept
+    """
+
+    assert compact_sql(sql) == "SELECT 1 AS one, %s::int AS two WHERE '' = ''"
+    with connection.cursor() as cursor:
+        cursor.execute(compact_sql(sql), [2])
+        assert cursor.fetchone() == (1, 2)

@@ -9,7 +9,8 @@ from asgiref.sync import sync_to_async
 from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import channel_layers, get_channel_layer
 
-from core.realtime import send_to_users, user_group_name
+from core.realtime import publish_in_pipeline, send_to_users, user_group_name
+from core.redis import get_redis
 
 
 def test_an_event_reaches_the_layer_even_from_an_event_loop_s_own_thread(socket_of):
@@ -47,6 +48,33 @@ def test_an_event_sent_from_sync_code_reaches_every_socket_of_the_user(socket_of
 
     event = {"type": "realtime.event", "event": {"type": "test.event", "n": 1}}
     assert phone.messages(1) == laptop.messages(1) == [event]
+
+
+def test_an_event_published_in_a_pipeline_reaches_the_user_s_sockets_with_its_other_writes(
+    socket_of,
+):
+    phone = socket_of("u-4")
+
+    with get_redis().pipeline(transaction=True) as pipeline:
+        pipeline.set("other-write", "1")
+        assert publish_in_pipeline(pipeline, ["u-4"], {"type": "test.event", "n": 4})
+        pipeline.execute()
+
+    assert phone.events(1) == [{"type": "test.event", "n": 4}]
+
+
+def test_a_pipeline_cannot_reach_a_layer_on_another_redis_or_in_memory(settings):
+    with get_redis().pipeline() as pipeline:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+        assert not publish_in_pipeline(pipeline, ["u-5"], {"type": "test.event"})
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": ["redis://127.0.0.1:6380/0"]},
+            }
+        }
+        assert not publish_in_pipeline(pipeline, ["u-5"], {"type": "test.event"})
+        assert pipeline.command_stack == []
 
 
 _abandoned_loops: list[asyncio.AbstractEventLoop] = []

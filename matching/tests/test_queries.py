@@ -9,9 +9,11 @@ inside one transaction, 5 entries in all.
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
 
 from discovery.models import Exposure
 from matching.models import Like, Match
+from matching.services import _facts_sql, _quota_sql
 from matching.tests.conftest import client_for
 from matching.tests.factories import person, set_quota
 
@@ -83,3 +85,10 @@ def test_a_mutual_like_adds_the_match_and_its_conversation(actor, django_assert_
 
     assert response.status_code == 201
     assert Match.objects.count() == 1
+
+
+def test_the_like_s_statements_fit_psycopg_s_cache_of_parsed_statements():
+    """psycopg keeps a statement's parsed placeholders only up to this length; a longer one
+    is parsed again on every like."""
+    for sql in (_quota_sql(), _facts_sql()):
+        assert len(sql.encode()) <= MAX_CACHED_STATEMENT_LENGTH
