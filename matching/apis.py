@@ -92,13 +92,13 @@ class LikeApi(APIView):
         tags=["matching"],
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        data = validated(io.LikeInput, request.data)
+        data = io.like_input(request.data) or validated(io.LikeInput, request.data)
         result = like_create(actor=request.user, **data)
         match = None
         if result.match is not None:
             result.match.partner_id = result.match.other_user_id(request.user.pk)  # type: ignore[attr-defined]
             match = _match_body(request, result.match)
-        body = {"like": io.LikeOutput(result.like).data, "match": match}
+        body = {"like": io.like_body(result.like), "match": match}
         return Response(body, status=201 if result.created else 200)
 
 

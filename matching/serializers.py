@@ -1,6 +1,7 @@
 """Input and output shapes of the matching endpoints. People appear as the public card of
 `profiles.public` (distance as a bucket, never coordinates or birth date)."""
 
+import uuid
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -13,7 +14,7 @@ from profiles.photo_serializers import PublicPhotoOutput
 from profiles.public import PublicProfileOutput
 from profiles.quiz_serializers import PromptAnswerOutput
 
-COMMENT_MAX_LENGTH = Like._meta.get_field("comment").max_length
+COMMENT_MAX_LENGTH: int = Like._meta.get_field("comment").max_length  # type: ignore[assignment]
 
 
 # --- likes ----------------------------------------------------------------------------------
@@ -46,6 +47,44 @@ class LikeInput(serializers.Serializer):
         return attrs
 
 
+_LIKE_INPUT_FIELDS = frozenset(("target_id", "comment", "photo_id", "prompt_id"))
+
+
+def like_input(data: Any) -> dict[str, Any] | None:
+    """LikeInput's validated data for a well-formed body, read directly (a like is a hot
+    path, and building the serializer cost more CPU than the like's SQL); None for anything
+    else, which LikeInput then validates and explains (matching/tests/test_serializers.py
+    checks that both agree)."""
+    if not isinstance(data, dict) or not _LIKE_INPUT_FIELDS.issuperset(data):
+        return None
+    comment = data.get("comment", "")
+    if not isinstance(comment, str) or "\x00" in comment:
+        return None
+    comment = comment.strip()
+    if len(comment) > COMMENT_MAX_LENGTH or _has_surrogate(comment):
+        return None
+    values: dict[str, Any] = {"comment": comment}
+    for name in ("target_id", "photo_id", "prompt_id"):
+        raw = data.get(name)
+        if raw is None and name != "target_id":
+            values[name] = None
+            continue
+        if not isinstance(raw, str):
+            return None
+        try:
+            values[name] = uuid.UUID(raw)
+        except ValueError:
+            return None
+    if values["photo_id"] and values["prompt_id"]:
+        return None
+    return values
+
+
+def _has_surrogate(text: str) -> bool:
+    # (a printable text has none: the common case costs one C-level pass)
+    return not text.isprintable() and any("\ud800" <= char <= "\udfff" for char in text)
+
+
 class LikeOutput(serializers.Serializer):
     id = serializers.UUIDField()
     target_id = serializers.UUIDField(help_text="The person liked.")
@@ -53,6 +92,22 @@ class LikeOutput(serializers.Serializer):
     photo_id = serializers.UUIDField(allow_null=True)
     prompt_id = serializers.UUIDField(allow_null=True)
     created_at = serializers.DateTimeField()
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def like_body(like: Like) -> dict[str, Any]:
+    """LikeOutput's representation of a like, built directly (LikeOutput stays the schema;
+    matching/tests/test_serializers.py checks that both give the same)."""
+    return {
+        "id": str(like.pk),
+        "target_id": str(like.target_id),
+        "comment": like.comment,
+        "photo_id": str(like.photo_id) if like.photo_id else None,
+        "prompt_id": str(like.prompt_id) if like.prompt_id else None,
+        "created_at": _DATETIME.to_representation(like.created_at),
+    }
 
 
 class LastMessageOutput(serializers.Serializer):

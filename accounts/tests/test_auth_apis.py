@@ -1,10 +1,14 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework_simplejwt import tokens
+from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from accounts import authentication
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from conftest import PASSWORD
@@ -212,6 +216,47 @@ def test_garbage_bearer_token_is_refused(api_client):
     assert response.status_code == 401
     assert response.json()["code"] == "token_not_valid"
     assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_an_access_token_s_signature_is_verified_once_per_process(user):
+    access = login(user.email)["access"]
+    decodes = []
+    original = TokenBackend.decode
+
+    def counting(self, token, verify=True):
+        decodes.append(token)
+        return original(self, token, verify)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TokenBackend, "decode", counting)
+        statuses = [bearer(access).get(ME).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 200]
+    assert decodes == [access.encode()]
+
+
+def test_an_access_token_verified_before_still_expires_on_time(user, monkeypatch):
+    access = login(user.email)["access"]
+    assert bearer(access).get(ME).status_code == 200
+    later = timezone.now() + timedelta(minutes=settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].seconds)
+    monkeypatch.setattr(authentication, "aware_utcnow", lambda: later)
+    monkeypatch.setattr(tokens, "aware_utcnow", lambda: later)
+
+    response = bearer(access).get(ME)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_not_valid"
+
+
+def test_a_token_altered_after_a_genuine_one_was_verified_is_refused(user):
+    access = login(user.email)["access"]
+    assert bearer(access).get(ME).status_code == 200
+    header, payload, signature = access.split(".")
+    forged = f"{header}.{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
+
+    response = bearer(forged).get(ME)
+
+    assert (response.status_code, response.json()["code"]) == (401, "token_not_valid")
 
 
 def test_refresh_token_cannot_be_used_as_access_token(user):
