@@ -32,6 +32,8 @@ from core.redis import get_redis, redis_key
 logger = logging.getLogger(__name__)
 
 DRAIN_BATCH_SIZE = 100
+# Items one run of a drain task handles before it queues the next run.
+DRAIN_RUN_LIMIT = 2_000
 
 _OUTBOXES: dict[str, "Outbox"] = {}
 
@@ -71,15 +73,27 @@ class Outbox:
     def _queue_drain(self) -> None:
         self.drain_task.delay()  # (in eager mode, as embedded runs, the drain runs here)
 
-    def drain(self, handle: Callable[[str], object], *, batch_size: int = DRAIN_BATCH_SIZE) -> int:
+    def drain(
+        self,
+        handle: Callable[[str], object],
+        *,
+        batch_size: int = DRAIN_BATCH_SIZE,
+        run_limit: int = DRAIN_RUN_LIMIT,
+    ) -> int:
         """Take items off the list in batches and `handle` each, until it is empty; returns
-        how many were handled. When `handle` raises, that item and the rest of its batch go
-        back to the head of the list and the error propagates."""
+        how many were handled. After `run_limit` items the drain queues its own next run
+        and returns, so that one task never runs into its time limit on a backlog. When
+        `handle` raises, that item and the rest of its batch go back to the head of the
+        list and the error propagates (the task's retry, or the beat's sweep, goes on)."""
         client = get_redis()
         handled = 0
         while True:
+            if handled >= run_limit:
+                self._queue_drain()
+                return handled
+            size = min(batch_size, run_limit - handled)
             # a list of strings (the client decodes), or None when the outbox is empty
-            batch: list[str] | None = client.lpop(self.key, batch_size)  # type: ignore[assignment]
+            batch: list[str] | None = client.lpop(self.key, size)  # type: ignore[assignment]
             if not batch:
                 return handled
             for position, item in enumerate(batch):

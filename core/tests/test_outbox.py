@@ -43,6 +43,17 @@ def test_the_drain_takes_every_item_in_order_batch_after_batch():
     assert PROBE.pending() == 0
 
 
+def test_a_drain_hands_a_backlog_on_to_its_next_run(eager_celery):
+    for number in range(7):
+        get_redis().rpush(PROBE.key, f"item-{number}")
+
+    # 3 items in this run, which then queues the next (eager here: it runs at once)
+    assert PROBE.drain(handled_items.append, batch_size=2, run_limit=3) == 3
+
+    assert handled_items == [f"item-{number}" for number in range(7)]
+    assert PROBE.pending() == 0
+
+
 def test_an_item_whose_handling_fails_goes_back_with_the_rest_of_its_batch():
     for number in range(5):
         get_redis().rpush(PROBE.key, f"item-{number}")
