@@ -28,14 +28,15 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+from cpu import CpuWindow, named, tree_of  # noqa: E402
 from open_loop import OpenLoopResult, http_request, run_open_loop  # noqa: E402
-from servers import ServerSpec, running, server_specs  # noqa: E402
+from servers import ServerSpec, running_process, server_specs  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kindred_bench_likes"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -43,6 +44,8 @@ ID_PREFIX = "kindred-bench-like:"
 # People: likers for HTTP, likers for pgbench, then the liked.
 HTTP_LIKERS = 64
 TARGETS = 4000
+# Likes the liked people sent one another before the run: the table is not empty.
+BACKGROUND_LIKES_PER_PERSON = 25
 # Consecutive requests of one liker go to targets this far apart, and likers start at
 # different offsets, so concurrent likes spread over many liked people (as real traffic).
 STRIDE = 37
@@ -91,7 +94,7 @@ def main() -> int:
     raw_likers = arguments.clients
     seed(HTTP_LIKERS + raw_likers + TARGETS)
     load_before = os.getloadavg()
-    queries = count_queries()
+    queries = count_queries(targets_base=HTTP_LIKERS + raw_likers)
     # Both protocols: the server prepares its hot statements (server-side binding), so the
     # raw reference is taken with prepared statements too, and the faster one is the target's.
     raws = [
@@ -147,8 +150,14 @@ def seed(count: int) -> None:
         cursor.execute("VACUUM ANALYZE profiles_profile")
 
 
-def reset_likes(likers: int) -> None:
-    """No likes, matches or counters; each liker's quota row fresh (100 likes sent before)."""
+def reset_likes(likers: int, targets_base: int) -> None:
+    """None of the likers' likes, no matches or counters; each liker's quota row fresh (100
+    likes sent before); and the likes people liked sent one another earlier
+    (BACKGROUND_LIKES_PER_PERSON each), analysed: the table a live app's likes land in is
+    never empty. (Emptied and analysed empty, PostgreSQL planned the like's prepared lookups
+    as sequential scans of a table it believed empty, and kept the plans while thousands
+    of likes arrived: three scans of the whole table per like, the PostgreSQL CPU of a like
+    doubled.)"""
     from django.db import connection
     from django.utils import timezone
 
@@ -159,6 +168,21 @@ def reset_likes(likers: int) -> None:
         cursor.execute(
             "TRUNCATE matching_like, matching_match, matching_likequota, matching_abuseflag, "
             "discovery_exposure, discovery_pass CASCADE"
+        )
+        cursor.execute(
+            "INSERT INTO matching_like (id, created_at, updated_at, actor_id, target_id, comment)"
+            " SELECT gen_random_uuid(), now() - interval '1 day', now() - interval '1 day',"
+            f" md5('{ID_PREFIX}' || (%(base)s + actor))::uuid,"
+            f" md5('{ID_PREFIX}' || (%(base)s + (actor + step * %(stride)s) %% %(people)s))::uuid,"
+            " ''"
+            " FROM generate_series(0, %(people)s - 1) AS actor,"
+            " generate_series(1, %(per_person)s) AS step",
+            {
+                "base": targets_base,
+                "people": TARGETS,
+                "stride": 7,  # with TARGETS = 4000: no pair twice, nobody liking themselves
+                "per_person": BACKGROUND_LIKES_PER_PERSON,
+            },
         )
     now = timezone.now()
     LikeQuota.objects.bulk_create(
@@ -182,7 +206,7 @@ def reset_likes(likers: int) -> None:
 # --- queries of one like -----------------------------------------------------------------------
 
 
-def count_queries() -> list[str]:
+def count_queries(targets_base: int) -> list[str]:
     """The statements of one POST /likes (a new pair), as Django's query log shows them."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -191,15 +215,15 @@ def count_queries() -> list[str]:
     from accounts.models import User
     from accounts.tokens import token_pair_for_user
 
-    reset_likes(HTTP_LIKERS)
+    reset_likes(HTTP_LIKERS, targets_base)
     client = APIClient(HTTP_HOST="localhost")
     token = token_pair_for_user(User.objects.get(pk=person_id(0))).access
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    client.post("/api/v1/matching/likes", {"target_id": str(person_id(HTTP_LIKERS * 3))})
+    client.post("/api/v1/matching/likes", {"target_id": str(person_id(targets_base))})
     with CaptureQueriesContext(connection) as context:
         response = client.post(
             "/api/v1/matching/likes",
-            {"target_id": str(person_id(HTTP_LIKERS * 3 + 1))},
+            {"target_id": str(person_id(targets_base + 1))},
             format="json",
         )
     assert response.status_code == 201, response.content
@@ -216,11 +240,14 @@ class Load:
     p99_ms: float
     errors: int
     done: int
+    # CPU milliseconds per request or transaction, by part ("server", "PostgreSQL", ...)
+    cpu_ms: dict[str, float] = field(default_factory=dict)
 
 
 def raw_script(*, raw_base: int, targets_base: int) -> str:
     """The like's transaction as the service runs it for a new pair: the quota upsert that
-    locks the liker's row then the pair, the read-and-insert, the fairness counter."""
+    locks the liker's row then the pair, then the read-and-insert that also moves the
+    fairness counter."""
     actor = f"md5('{ID_PREFIX}' || ({raw_base} + :client_id))::uuid"
     target = f"md5('{ID_PREFIX}' || ({targets_base} + :target_number))::uuid"
     return f"""
@@ -237,7 +264,8 @@ ON CONFLICT (user_id) DO UPDATE SET
     updated_at = now()
 RETURNING (day_count <= 100000000)::int AS may_insert,
     pg_advisory_xact_lock(hashtextextended(least({actor}, {target})::text
-        || greatest({actor}, {target})::text, 0)) IS NULL AS pair_locked \\gset
+        || greatest({actor}, {target})::text, 0)) IS NULL AS pair_locked,
+    set_config('plan_cache_mode', 'force_generic_plan', true) AS plan_mode \\gset
 WITH facts AS (
     SELECT
         COALESCE(tp.is_discoverable AND ta.is_active AND ta.banned_at IS NULL
@@ -273,12 +301,15 @@ inserted AS (
       AND NOT facts.is_blocked AND facts.match_id IS NULL AND facts.my_like_id IS NULL
     ON CONFLICT (actor_id, target_id) DO NOTHING
     RETURNING id, created_at
+),
+exposed AS (
+    INSERT INTO discovery_exposure AS exposure
+        (user_id, shown_count, liked_count, created_at, updated_at)
+    SELECT {target}, 0, 1, now(), now() FROM inserted
+    ON CONFLICT (user_id) DO UPDATE SET
+        liked_count = exposure.liked_count + 1, updated_at = now()
 )
 SELECT facts.*, inserted.id, inserted.created_at FROM facts LEFT JOIN inserted ON true;
-INSERT INTO discovery_exposure (user_id, shown_count, liked_count, created_at, updated_at)
-VALUES ({target}, 0, 1, now(), now())
-ON CONFLICT (user_id) DO UPDATE SET
-    liked_count = discovery_exposure.liked_count + 1, updated_at = now();
 COMMIT;
 """
 
@@ -288,7 +319,7 @@ def measure_raw(
 ) -> Load:
     from django.db import connection
 
-    reset_likes(HTTP_LIKERS + arguments.clients)
+    reset_likes(HTTP_LIKERS + arguments.clients, targets_base=HTTP_LIKERS + arguments.clients)
     script = raw_script(raw_base=raw_base, targets_base=HTTP_LIKERS + arguments.clients)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "like.sql"
@@ -296,11 +327,27 @@ def measure_raw(
         command = ["pgbench", "-n", "-M", protocol, "-c", str(arguments.clients), "-j", "2",
                    "-T", f"{arguments.seconds:g}", "-D", "counter=0", "-f", str(path),
                    "-l", "--log-prefix", str(Path(folder) / "log"), database_url]  # fmt: skip
-        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        # CPU measured inside the run (its backends end with it): from 1 s in to 0.5 s
+        # before the end, against the transactions pgbench logged in that window.
+        run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        window = CpuWindow({"PostgreSQL": named("postgres"), "pgbench": named("pgbench")})
+        time.sleep(1.0)
+        window.start()
+        window_from = time.time()
+        time.sleep(max(0.5, arguments.seconds - 1.5))
+        cpu = window.stop()
+        window_to = time.time()
+        output, errors = run.communicate()
+        if run.returncode:
+            raise RuntimeError(f"pgbench failed: {errors}")
         latencies = []
+        in_window = 0
         for log in Path(folder).glob("log*"):
             for line in log.read_text().splitlines():
-                latencies.append(int(line.split()[2]) / 1000)
+                fields = line.split()
+                latencies.append(int(fields[2]) / 1000)
+                ended = int(fields[4]) + int(fields[5]) / 1e6
+                in_window += window_from <= ended < window_to
     per_second = float(re.search(r"tps = ([\d.]+)", output).group(1))  # type: ignore[union-attr]
     failed = re.search(r"number of failed transactions: (\d+)", output)
     with connection.cursor() as cursor:
@@ -312,6 +359,7 @@ def measure_raw(
         p99_ms=percentile(latencies, 0.99),
         errors=int(failed.group(1)) if failed else 0,
         done=done,
+        cpu_ms={part: 1000 * seconds / max(1, in_window) for part, seconds in cpu.items()},
     )
 
 
@@ -400,7 +448,7 @@ def measure_http(
         "per_thread": HTTP_LIKERS // WRK_THREADS,
         "stride": STRIDE,
     }
-    with running(spec) as base:
+    with running_process(spec) as (base, server_pid):
         # Every worker up and warm before anything is measured.
         run_wrk_get(base, "/api/v1/health", tokens=[], connections=arguments.clients, seconds=2)
         got = run_wrk_get(
@@ -414,21 +462,28 @@ def measure_http(
             done=0,
         )
         # Warm-up (connections, pools, code paths), then a clean slate for the measurement.
-        reset_likes(HTTP_LIKERS)
+        reset_likes(HTTP_LIKERS, targets_base)
         run_wrk(base, lua, connections=arguments.clients, seconds=3)
         time.sleep(2)  # requests still in flight when wrk stops must finish first
-        reset_likes(HTTP_LIKERS)
+        reset_likes(HTTP_LIKERS, targets_base)
         time.sleep(1)
+        window = CpuWindow({"server": tree_of(server_pid), "PostgreSQL": named("postgres")})
+        window.start()
         likes = run_wrk(base, lua, connections=arguments.clients, seconds=arguments.seconds)
+        cpu = window.stop()
         time.sleep(2)  # the last requests in flight
         recorded = Like.objects.count()
+        likes = replace(
+            likes, cpu_ms={part: 1000 * seconds / likes.done for part, seconds in cpu.items()}
+        )
         # One client alone: the time a like takes when it waits behind no other request.
-        reset_likes(HTTP_LIKERS)
+        reset_likes(HTTP_LIKERS, targets_base)
         alone = run_wrk(base, lua, connections=1, seconds=arguments.seconds / 2)
         # Open loop: the same clients sending, in all, a quarter of the raw rate.
         open_loop = []
         for protocol, raw in raws:
-            reset_likes(HTTP_LIKERS)
+            time.sleep(2)  # requests of the previous load still in flight finish first
+            reset_likes(HTTP_LIKERS, targets_base)
             time.sleep(1)
             result = run_open_loop(
                 base,
@@ -556,10 +611,28 @@ def render(
         f"| ≤ 4 queries per like (authentication included) | {len(work)} "
         f"(+ BEGIN/COMMIT) | {'yes' if len(work) <= 4 else 'NO'} |",
         "",
+        "CPU per like (closed-loop run; from /proc, ms per request or transaction):",
+        "",
+        "| measurement | server | server ms | PostgreSQL ms | pgbench ms |",
+        "|---|---|---:|---:|---:|",
+        *[
+            f"| raw SQL, {protocol} protocol | – | – | {load.cpu_ms.get('PostgreSQL', 0):.2f} | "
+            f"{load.cpu_ms.get('pgbench', 0):.2f} |"
+            for protocol, load in raws
+        ],
+        *[
+            f"| POST /matching/likes | {result.spec.label} | "
+            f"{result.likes.cpu_ms.get('server', 0):.2f} | "
+            f"{result.likes.cpu_ms.get('PostgreSQL', 0):.2f} | – |"
+            for result in results
+        ],
+        "",
         "Reading: the like's database work is the raw row; over HTTP each like also pays JWT "
-        "authentication, DRF, and after commit a Redis PUBLISH (`matching.like_received`), "
-        "its notification (a row inserted after commit, then a Celery publish of its "
-        "delivery) and a Redis pipeline (the likes-received count). The open-loop rows show "
+        "authentication, DRF, and after commit one Redis round trip (the likes-received "
+        "count dropped, the `matching.like_received` PUBLISH, the like's id pushed onto the "
+        "notification outbox, whose drain task is queued only by a push that finds it "
+        "empty). No Celery worker runs here: the notifications themselves (written by the "
+        "worker, in batches) are not in the HTTP rows, nor in the raw one. The open-loop rows show "
         "the wait at the rate the target asks for: where that rate is above what the server "
         "manages (answered/s below offered/s), requests queue without bound. With "
         f"{arguments.clients} clients each waiting for its answer, mean latency is "

@@ -87,12 +87,20 @@ def server_specs(text: str) -> list[ServerSpec]:
 @contextmanager
 def running(spec: ServerSpec) -> Iterator[str]:
     """Start the server on a free port, wait until it answers, yield its base URL."""
+    with running_process(spec) as (base, _):
+        yield base
+
+
+@contextmanager
+def running_process(spec: ServerSpec) -> Iterator[tuple[str, int]]:
+    """As `running`, yielding the base URL and the server's process id (its workers are
+    that process's children)."""
     port = free_port()
     server = subprocess.Popen(spec.command(port), cwd=ROOT, env=spec.environment())
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base}/api/v1/health")
-        yield base
+        yield base, server.pid
     finally:
         stop(server)
 

@@ -92,3 +92,25 @@ def test_the_like_s_statements_fit_psycopg_s_cache_of_parsed_statements():
     is parsed again on every like."""
     for sql in (_quota_sql(), _facts_sql()):
         assert len(sql.encode()) <= MAX_CACHED_STATEMENT_LENGTH
+
+
+def test_the_read_and_insert_is_planned_once_per_connection(actor):
+    """Prepared after a few likes, the statement must then run its generic plan: left to
+    itself PostgreSQL re-planned it on every like (a third of a like's database CPU)."""
+    from matching.services import like_create
+
+    for _ in range(8):
+        like_create(actor=actor, target_id=person().pk)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE starts_with(statement, %s)",
+            [_facts_sql()[:40]],  # (as prepared, with $n for the named parameters)
+        )
+        plans = cursor.fetchall()
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("auto",)  # set for the like's transaction only
+    assert len(plans) == 1, "the read-and-insert is prepared (DATABASE_PREPARE_THRESHOLD)"
+    generic, custom = plans[0]
+    assert (generic >= 3, custom) == (True, 0)
