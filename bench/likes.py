@@ -51,6 +51,7 @@ BACKGROUND_LIKES_PER_PERSON = 25
 STRIDE = 37
 # The rate target: the HTTP likes a quarter of the raw transaction's rate.
 TARGET_SHARE_OF_RAW = 0.25
+CPU_COUNT = os.cpu_count() or 1
 
 
 def person_id(number: int) -> uuid.UUID:
@@ -203,6 +204,18 @@ def reset_likes(likers: int, targets_base: int) -> None:
     get_redis().flushdb()
 
 
+# The likes of the run (the background ones are a day old).
+NEW_LIKES_SQL = "SELECT count(*) FROM matching_like WHERE created_at > now() - interval '1 hour'"
+
+
+def new_likes() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(NEW_LIKES_SQL)
+        return int(cursor.fetchone()[0])
+
+
 # --- queries of one like -----------------------------------------------------------------------
 
 
@@ -351,7 +364,7 @@ def measure_raw(
     per_second = float(re.search(r"tps = ([\d.]+)", output).group(1))  # type: ignore[union-attr]
     failed = re.search(r"number of failed transactions: (\d+)", output)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM matching_like")
+        cursor.execute(NEW_LIKES_SQL)
         done = int(cursor.fetchone()[0])
     return Load(
         per_second=per_second,
@@ -436,7 +449,6 @@ def measure_http(
 
     from accounts.models import User
     from accounts.tokens import token_pair_for_user
-    from matching.models import Like
 
     users = User.objects.in_bulk([person_id(number) for number in range(HTTP_LIKERS)])
     tokens = [token_pair_for_user(users[person_id(number)]).access for number in range(HTTP_LIKERS)]
@@ -472,7 +484,7 @@ def measure_http(
         likes = run_wrk(base, lua, connections=arguments.clients, seconds=arguments.seconds)
         cpu = window.stop()
         time.sleep(2)  # the last requests in flight
-        recorded = Like.objects.count()
+        recorded = new_likes()
         likes = replace(
             likes, cpu_ms={part: 1000 * seconds / likes.done for part, seconds in cpu.items()}
         )
@@ -551,6 +563,9 @@ def render(
         ]
     # Little's law: with N clients each waiting for its answer, the mean latency is N / rate.
     raw_floor_ms = 1000.0 * arguments.clients / raw.per_second if raw.per_second else 0.0
+    rates = sorted(load.per_second for _, load in raws)
+    raws_ratio = rates[-1] / rates[0] if rates[0] else 0.0
+    budget_ms = 1000.0 * CPU_COUNT / (TARGET_SHARE_OF_RAW * raw.per_second)
     lines = [
         "# Likes benchmark",
         "",
@@ -641,7 +656,14 @@ def render(
         f"likes/s; the raw transaction's {raw.per_second:.0f}/s ({raw_protocol} protocol) "
         f"means {raw_floor_ms:.0f} ms on average. The 1-client rows show the time a like "
         "takes when it waits behind nothing. With prepared statements the raw transaction "
-        "runs about twice as fast as with the simple protocol: planning is most of its cost.",
+        f"runs {raws_ratio:.1f}× as fast as with the simple protocol: planning is most of "
+        "its cost.",
+        "",
+        f"CPU budget: on {CPU_COUNT} cores, 25% of the raw rate ({raw_protocol} protocol, "
+        f"{TARGET_SHARE_OF_RAW * raw.per_second:.0f}/s) leaves {budget_ms:.2f} ms of CPU per "
+        "like for everything on the machine; the server spent "
+        f"{best.likes.cpu_ms.get('server', 0):.2f} ms and PostgreSQL "
+        f"{best.likes.cpu_ms.get('PostgreSQL', 0):.2f} ms per like.",
         "",
         "Statements of one like, as Django logs them:",
         "",
